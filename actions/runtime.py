@@ -1,0 +1,35 @@
+"""The action server's long-lived objects, created on first use (never at import)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from bot.conversation import Conversation
+from bot.policies import qualification_policy
+from bot.settings import settings
+from bot.store import make_engine, make_session_factory
+
+
+@cache
+def conversation() -> Conversation:
+    """One engine and one Conversation per action-server process."""
+    config = settings()
+    engine = make_engine(config.lead_store_url)
+    return Conversation(
+        make_session_factory(engine), qualification_policy(), max_questions=config.max_questions
+    )
+
+
+def response_values() -> dict[str, Any]:
+    """Values every response may use: names and links from the settings."""
+    config = settings()
+    return {
+        "company_name": config.company_name,
+        "assistant_name": config.assistant_name,
+        "support_url": config.support_url,
+        "careers_url": config.careers_url,
+        "partners_url": config.partners_url,
+        "pricing_url": config.pricing_url,
+        "privacy_url": config.privacy_url,
+    }

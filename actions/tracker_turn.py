@@ -1,0 +1,69 @@
+"""Reading a `Turn` out of a Rasa tracker, and writing replies back: Rasa <-> bot/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import response_values
+from bot.conversation import FORM_FIELDS, PROFILE_FIELDS, Reply, Turn
+
+FORM_NAME = "qualify_form"
+# Actions that run between a user message and the form without answering the visitor.
+_SILENT_ACTIONS = frozenset(
+    {"action_listen", "action_extract_slots", "action_session_start", FORM_NAME,
+     f"validate_{FORM_NAME}"}
+)
+_BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome")
+
+
+def _events_since_last_user(tracker: Tracker) -> tuple[dict[str, Any] | None, list[dict]]:
+    events = tracker.events
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "user":
+            return events[index], events[index + 1 :]
+    return None, []
+
+
+def _utc(timestamp: float | None) -> datetime:
+    if timestamp is None:
+        return datetime.now(timezone.utc)
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """The message being handled, the question it answers and the conversation so far."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    user_event, after = _events_since_last_user(tracker)
+    resumed = any(
+        e.get("event") == "action" and e.get("name") not in _SILENT_ACTIONS for e in after
+    )
+    requested = tracker.get_slot("requested_slot") if tracker.active_loop_name == FORM_NAME \
+        else None
+    slots = {name: tracker.get_slot(name) for name in (*FORM_FIELDS, *PROFILE_FIELDS,
+                                                      *_BOOKKEEPING)}
+    return Turn(
+        conversation_id=tracker.sender_id,
+        text=message.get("text") or "",
+        intent=intent.get("name"),
+        intent_confidence=float(intent.get("confidence") or 0.0),
+        requested_slot=requested,
+        message_id=message.get("message_id"),
+        at=_utc(user_event.get("timestamp") if user_event else None),
+        metadata=dict(message.get("metadata") or {}),
+        slots=slots,
+        first_turn=not any(e.get("event") == "bot" for e in tracker.events),
+        resume=resumed,
+    )
+
+
+def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    """Send domain responses, filled with the settings' names/links and the reply's values."""
+    shared = response_values()
+    for reply in replies:
+        dispatcher.utter_message(response=reply.response, **{**shared, **reply.values})

@@ -1,0 +1,283 @@
+"""Training and running the whole assistant: the Rasa server (engine venv) and the action
+server (app venv), wired to the stores named in the settings.
+
+`make run` calls `leadbot run`; the integration tests use `Stack` with their own ports and
+databases. Every process is started in its own process group and stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from bot.settings import PROJECT_ROOT, Settings
+
+ENGINE_BIN = PROJECT_ROOT / ".venvs" / "engine" / "bin"
+APP_PYTHON = PROJECT_ROOT / ".venvs" / "app" / "bin" / "python"
+MODELS_DIR = PROJECT_ROOT / "models"
+VAR_DIR = PROJECT_ROOT / "var"
+TRAINING_INPUTS = ("config.yml", "domain.yml", "domain", "data")
+
+
+class LaunchError(Exception):
+    """Something needed to run the assistant is missing or did not start."""
+
+
+# ---------------------------------------------------------------------------- training
+def _training_files(root: Path) -> Iterator[Path]:
+    for name in TRAINING_INPUTS:
+        path = root / name
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of everything `rasa train` reads, so an unchanged bot is never retrained."""
+    digest = hashlib.sha256()
+    for path in _training_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path = PROJECT_ROOT) -> Path:
+    """Where the model for the current training data lives (it may not exist yet)."""
+    return MODELS_DIR / f"leadbot-{training_fingerprint(root)}.tar.gz"
+
+
+def train(force: bool = False) -> Path:
+    """Train the Rasa model unless one for the current data exists; returns its path."""
+    target = model_path()
+    if target.exists() and not force:
+        print(f"model up to date: {target.relative_to(PROJECT_ROOT)}")
+        return target
+    rasa = ENGINE_BIN / "rasa"
+    if not rasa.exists():
+        raise LaunchError("the engine venv is missing: run `make bootstrap`")
+    started = time.monotonic()
+    subprocess.run(
+        [str(rasa), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+         "--out", str(MODELS_DIR)],
+        cwd=PROJECT_ROOT, check=True, env=_engine_env(),
+    )
+    print(f"trained {target.name} in {time.monotonic() - started:.0f} s")
+    for old in MODELS_DIR.glob("leadbot-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+# ---------------------------------------------------------------------------- endpoints
+def tracker_store_config(url: str) -> dict[str, object]:
+    """Rasa's SQL tracker store section for a sqlite:/// or postgresql:// URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+")[0]
+    if scheme == "sqlite":
+        path = unquote(url.split(":///", 1)[1]) if ":///" in url else "var/tracker.db"
+        if not Path(path).is_absolute():
+            path = str(PROJECT_ROOT / path)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {"type": "SQL", "dialect": "sqlite", "db": path}
+    config: dict[str, object] = {
+        "type": "SQL", "dialect": "postgresql", "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432, "db": parts.path.lstrip("/") or "rasa",
+    }
+    if parts.username:
+        config["username"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
+def lock_store_config(url: str) -> dict[str, object] | None:
+    """Rasa's Redis lock store section for redis://host:port/db, None for in-memory."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    config: dict[str, object] = {
+        "type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0), "key_prefix": "leadbot",
+    }
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        config["use_ssl"] = True
+    return config
+
+
+def write_endpoints(settings: Settings, path: Path) -> Path:
+    """Write the endpoints file Rasa runs with, from the settings."""
+    config: dict[str, object] = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{settings.action_port}/webhook"},
+        "tracker_store": tracker_store_config(settings.tracker_store_url),
+    }
+    lock = lock_store_config(settings.lock_store_url)
+    if lock:
+        config["lock_store"] = lock
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- processes
+def _engine_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env["PATH"] = f"{ENGINE_BIN}:{env.get('PATH', '')}"
+    return env
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LaunchError(f"{what} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise LaunchError(f"{what} did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
+    """Stop a process we started (its whole process group), by its PID."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+    except ProcessLookupError:
+        pass
+
+
+@dataclass
+class Stack:
+    """The Rasa server and the action server, started together and stopped together."""
+
+    settings: Settings
+    name: str = "run"
+    log_dir: Path = VAR_DIR / "logs"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://{self.settings.rasa_host}:{self.settings.rasa_port}"
+
+    def _spawn(self, command: list[str], log_name: str, env: dict[str, str]) -> \
+            subprocess.Popen[bytes]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{self.name}-{log_name}.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.processes.append(process)
+        return process
+
+    def start(self, model: Path, timeout: float = 180.0) -> None:
+        """Start both servers and wait until they answer."""
+        s = self.settings
+        app_env = dict(os.environ)
+        # The action server reads the same settings: hand over this stack's values.
+        app_env.update({name.upper(): str(value) for name, value in s.model_dump().items()})
+        app_env["SANIC_HOST"] = "127.0.0.1"
+        actions = self._spawn(
+            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(s.action_port)],
+            "actions", app_env,
+        )
+        endpoints = write_endpoints(s, VAR_DIR / f"endpoints.{self.name}.yml")
+        rasa_cmd = [
+            str(ENGINE_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
+            "--auth-token", s.rasa_token, "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--endpoints", str(endpoints), "--interface", s.rasa_host,
+            "--port", str(s.rasa_port), "--cors", *s.cors_origins.split(),
+        ]
+        rasa = self._spawn(rasa_cmd, "rasa", {**_engine_env(), **self.extra_env})
+        try:
+            _wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60, "action server")
+            _wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout, "rasa")
+        except LaunchError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every process this stack started."""
+        for process in reversed(self.processes):
+            stop_process(process)
+        self.processes.clear()
+
+
+def run_forever(settings: Settings) -> int:
+    """`make run`: migrate, train if needed, start everything, stop it all on Ctrl-C."""
+    from bot.store import migrate  # the store is only needed once we really run
+
+    if not settings.rasa_token:
+        settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(18)})
+        print("RASA_TOKEN is not set: using a random token for this run (set it in .env)")
+    migrate(settings.lead_store_url)
+    model = train()
+    stack = Stack(settings)
+    stop_requested = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print("starting the action server and Rasa (about 30 s)...")
+    stack.start(model)
+    base = stack.rasa_url
+    print(
+        "\nleadbot is running.\n"
+        f"  talk:    curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json'"
+        " -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
+        f"  API:     {base}/status?token=$RASA_TOKEN\n"
+        f"  leads:   {Path(sys.executable).parent / 'leadbot'} leads list\n"
+        f"  logs:    {stack.log_dir}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stop_requested:
+            for process in stack.processes:
+                if process.poll() is not None:
+                    print(f"a server exited (code {process.returncode}); see {stack.log_dir}")
+                    return 1
+            time.sleep(0.5)
+    finally:
+        print("stopping...")
+        stack.stop()
+    return 0
+
+
+def clean_models() -> None:
+    """Remove trained models (they are rebuilt by the next run)."""
+    shutil.rmtree(MODELS_DIR, ignore_errors=True)

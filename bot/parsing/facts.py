@@ -1,0 +1,220 @@
+"""Every fact in one message: the answer to the question asked plus what else was said.
+
+`parse_answer` is liberal (the visitor is answering that very question); `find_facts` is
+conservative (a fact volunteered in passing must be unmistakable). Both return `Fact`s whose
+`value` is what the lead store keeps and whose `display` is what the visitor is shown back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.parsing.authority import authority_from_title, find_authority, parse_authority
+from bot.parsing.budget import Budget, find_budget, parse_budget
+from bot.parsing.company import find_company, parse_company
+from bot.parsing.company_size import find_company_size, parse_company_size
+from bot.parsing.country import find_country, parse_country
+from bot.parsing.email import company_from_email, parse_email
+from bot.parsing.industry import find_industry, parse_industry
+from bot.parsing.job_title import find_job_title, parse_job_title
+from bot.parsing.need import find_need, parse_need
+from bot.parsing.person import find_name, parse_name
+from bot.parsing.phone import parse_phone
+from bot.parsing.timeline import Timeline, find_timeline, parse_timeline
+
+AUTHORITY_WORDS = {
+    "decision_maker": "decides",
+    "influencer": "recommends, someone else signs off",
+    "user": "would use it",
+    "unknown": "not sure who decides",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What parsing needs besides the text: the date, and the visitor's country if known."""
+
+    today: date
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One understood fact: the field, its stored value and a short readable form."""
+
+    field: str
+    value: Any
+    display: str
+
+
+Parser = Callable[[str, Context], Fact | None]
+
+
+def _money(amount: float | None, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    text = f"{amount:,.0f}"
+    return f"{currency} {text}" if currency else text
+
+
+def budget_fact(budget: Budget) -> Fact:
+    """A parsed budget as stored (amount per year for recurring budgets) and shown."""
+    value = {
+        "amount": budget.amount,
+        "currency": budget.currency,
+        "period": budget.period,
+        "status": budget.status,
+    }
+    if budget.amount is None:
+        display = {"none": "no budget yet", "unknown": "budget not decided"}.get(
+            budget.status, "budget not decided"
+        )
+    else:
+        per = " a year" if budget.period in ("year", "month") else ""
+        display = f"budget {_money(budget.amount, budget.currency)}{per}"
+        if budget.status == "allocated":
+            display += " (allocated)"
+    return Fact("budget", value, display)
+
+
+def timeline_fact(timeline: Timeline) -> Fact:
+    """A parsed timeline as stored and shown."""
+    months = timeline.months
+    if months is None:
+        display = "no fixed timeline"
+    elif months < 0.5:
+        display = "needed now"
+    else:
+        display = f"wanted in about {months:g} months"
+    return Fact("timeline", {"months": months}, display)
+
+
+def _text_fact(field: str, label: str) -> Callable[[str | None], Fact | None]:
+    def make(value: str | None) -> Fact | None:
+        return Fact(field, value, f"{label}{value}") if value else None
+
+    return make
+
+
+def _size_fact(size: int | None) -> Fact | None:
+    if size is None:
+        return None
+    return Fact("company_size", size, "just you" if size == 1 else f"{size} people")
+
+
+def _authority_fact(value: str | None) -> Fact | None:
+    return Fact("authority", value, AUTHORITY_WORDS[value]) if value else None
+
+
+def _budget(text: str, _: Context) -> Fact | None:
+    budget = parse_budget(text)
+    return budget_fact(budget) if budget else None
+
+
+def _timeline(text: str, ctx: Context) -> Fact | None:
+    timeline = parse_timeline(text, ctx.today)
+    return timeline_fact(timeline) if timeline else None
+
+
+def _authority(text: str, _: Context) -> Fact | None:
+    value = parse_authority(text)
+    if value is None:
+        title = find_job_title(text) or parse_job_title(text)
+        value = authority_from_title(title) if title else None
+    return _authority_fact(value)
+
+
+_need = _text_fact("need", "")
+_name = _text_fact("name", "")
+_email = _text_fact("email", "")
+_company = _text_fact("company", "at ")
+_title = _text_fact("job_title", "")
+_industry = _text_fact("industry", "industry: ")
+_country = _text_fact("country", "country: ")
+_phone = _text_fact("phone", "phone ")
+
+ANSWER_PARSERS: dict[str, Parser] = {
+    "need": lambda t, c: _need(parse_need(t)),
+    "budget": _budget,
+    "authority": _authority,
+    "timeline": _timeline,
+    "name": lambda t, c: _name(parse_name(t)),
+    "email": lambda t, c: _email(parse_email(t)),
+    "company": lambda t, c: _company(parse_company(t)),
+    "job_title": lambda t, c: _title(parse_job_title(t)),
+    "company_size": lambda t, c: _size_fact(parse_company_size(t)),
+    "industry": lambda t, c: _industry(parse_industry(t)),
+    "country": lambda t, c: _country(parse_country(t)),
+    "phone": lambda t, c: _phone(parse_phone(t, c.region)),
+}
+
+
+def _find_budget(text: str, _: Context) -> Fact | None:
+    budget = find_budget(text)
+    return budget_fact(budget) if budget else None
+
+
+def _find_timeline(text: str, ctx: Context) -> Fact | None:
+    timeline = find_timeline(text, ctx.today)
+    return timeline_fact(timeline) if timeline else None
+
+
+def _find_phone(text: str, ctx: Context) -> Fact | None:
+    # Only numbers written as phone numbers ("+44 ...") count when nobody asked for one.
+    return _phone(parse_phone(text, ctx.region)) if "+" in text else None
+
+
+FINDERS: dict[str, Parser] = {
+    "need": lambda t, c: _need(find_need(t)),
+    "budget": _find_budget,
+    "authority": lambda t, c: _authority_fact(find_authority(t)),
+    "timeline": _find_timeline,
+    "name": lambda t, c: _name(find_name(t)),
+    "email": lambda t, c: _email(parse_email(t)),
+    "company": lambda t, c: _company(find_company(t)),
+    "job_title": lambda t, c: _title(find_job_title(t)),
+    "company_size": lambda t, c: _size_fact(find_company_size(t)),
+    "industry": lambda t, c: _industry(find_industry(t)),
+    "country": lambda t, c: _country(find_country(t)),
+    "phone": _find_phone,
+}
+
+
+def parse_answer(field: str, text: str, ctx: Context) -> Fact | None:
+    """The answer to the question about `field`, or None when it cannot be understood."""
+    parser = ANSWER_PARSERS.get(field)
+    return parser(text, ctx) if parser else None
+
+
+def find_facts(text: str, ctx: Context, skip: frozenset[str] = frozenset()) -> dict[str, Fact]:
+    """Facts volunteered in `text`, except the fields in `skip`."""
+    facts: dict[str, Fact] = {}
+    for field, finder in FINDERS.items():
+        if field in skip:
+            continue
+        fact = finder(text, ctx)
+        if fact is not None:
+            facts[field] = fact
+    return facts
+
+
+def derived_facts(facts: dict[str, Any]) -> dict[str, Fact]:
+    """Facts that follow from known ones: authority from a job title, company from e-mail.
+
+    `facts` maps field -> current value for everything known about the lead.
+    """
+    derived: dict[str, Fact] = {}
+    title = facts.get("job_title")
+    if facts.get("authority") is None and isinstance(title, str):
+        authority = authority_from_title(title)
+        if authority:
+            derived["authority"] = Fact("authority", authority, AUTHORITY_WORDS[authority])
+    email = facts.get("email")
+    if facts.get("company") is None and isinstance(email, str):
+        company = company_from_email(email)
+        if company:
+            derived["company"] = Fact("company", company, f"at {company}")
+    return derived

@@ -1,0 +1,114 @@
+"""Process settings, read once at start-up from the environment and `.env`.
+
+Every setting is documented in `.env.example`. A wrong value stops start-up with one
+line that names the setting (see `SettingsError`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it and says what is expected."""
+
+
+class Settings(BaseSettings):
+    """All knobs of one leadbot process. Field names map to upper-case env vars."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(
+        default="sqlite:///var/leadbot.db",
+        description="Lead store (SQLAlchemy URL): sqlite:///path or postgresql://user@host/db",
+    )
+    tracker_store_url: str = Field(
+        default="sqlite:///var/tracker.db",
+        description="Rasa tracker store: sqlite:///path or postgresql://user:pw@host:port/db",
+    )
+    lock_store_url: str = Field(
+        default="", description="Rasa lock store: empty = in memory, or redis://host:port/db"
+    )
+    rasa_token: str = Field(default="", description="Token protecting Rasa's HTTP API")
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = Field(default=5005, ge=1, le=65535)
+    action_port: int = Field(default=5055, ge=1, le=65535)
+    cors_origins: str = Field(
+        default="http://localhost:8000 http://127.0.0.1:8000",
+        description="Space-separated origins allowed to call Rasa from a browser",
+    )
+    company_name: str = "Helpwise"
+    assistant_name: str = "Ava"
+    support_url: str = "https://example.com/support"
+    careers_url: str = "https://example.com/careers"
+    partners_url: str = "https://example.com/partners"
+    pricing_url: str = "https://example.com/pricing"
+    privacy_url: str = "https://example.com/privacy"
+    max_questions: int = Field(default=7, ge=1, le=20)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url", "tracker_store_url")
+    @classmethod
+    def _sql_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("expected sqlite:///path or postgresql://user@host:port/db")
+        return value
+
+    @field_validator("lock_store_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError("expected empty (in memory) or redis://host:port/db")
+        return value
+
+    def resolve_path(self, sqlite_url: str) -> str:
+        """Make a relative SQLite URL absolute against the project root."""
+        prefix = "sqlite:///"
+        if sqlite_url.startswith(prefix) and not sqlite_url.startswith(prefix + "/"):
+            return prefix + str(PROJECT_ROOT / sqlite_url[len(prefix) :])
+        return sqlite_url
+
+    @property
+    def lead_store_url(self) -> str:
+        """The lead store URL with a relative SQLite path made absolute."""
+        return self.resolve_path(self.database_url)
+
+
+def _env_file_values() -> dict[str, str]:
+    env_file = Path(os.environ.get("LEADBOT_ENV_FILE", PROJECT_ROOT / ".env"))
+    if not env_file.is_file():
+        return {}
+    return {k.lower(): v for k, v in dotenv_values(env_file).items() if v is not None}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from `.env` then the environment (which wins), or raise SettingsError."""
+    values: dict[str, object] = dict(_env_file_values())
+    field_names = set(Settings.model_fields)
+    for key, value in os.environ.items():
+        if key.lower() in field_names:
+            values[key.lower()] = value
+    values.update(overrides)
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        raise SettingsError(f"{name}: {err['msg']}") from None
+
+
+@cache
+def settings() -> Settings:
+    """The process-wide settings, loaded on first use (never at import)."""
+    return load_settings()

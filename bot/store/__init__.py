@@ -1,0 +1,52 @@
+"""The lead store: leads, their conversations, answers and handoffs (SQLite or PostgreSQL).
+
+Create one engine per process at start-up (`make_engine`), one session per turn
+(`session_scope`). Nothing here connects to a database at import time.
+"""
+
+from bot.store.answers import AnswerInput, ensure_conversation, record_answers
+from bot.store.db import (
+    SchemaOutdated,
+    check_schema,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    migrate,
+    schema_revision,
+    session_scope,
+)
+from bot.store.folding import current_answers
+from bot.store.lifecycle import end_conversation, request_handoff, set_score, set_status
+from bot.store.models import Answer, Conversation, Handoff, Lead
+from bot.store.queries import AmbiguousLeadKey, find_lead, lead_for_conversation, list_leads
+from bot.store.record import lead_record
+from bot.store.vocabulary import CONTRACT_FIELDS
+
+__all__ = [
+    "CONTRACT_FIELDS",
+    "AmbiguousLeadKey",
+    "Answer",
+    "AnswerInput",
+    "Conversation",
+    "Handoff",
+    "Lead",
+    "SchemaOutdated",
+    "check_schema",
+    "current_answers",
+    "end_conversation",
+    "ensure_conversation",
+    "find_lead",
+    "head_revision",
+    "lead_for_conversation",
+    "lead_record",
+    "list_leads",
+    "make_engine",
+    "make_session_factory",
+    "migrate",
+    "record_answers",
+    "request_handoff",
+    "schema_revision",
+    "session_scope",
+    "set_score",
+    "set_status",
+]

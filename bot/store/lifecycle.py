@@ -1,0 +1,114 @@
+"""Status, score, conversation endings and handoff requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.column_types import utcnow
+from bot.store.insert import insert_ignoring_conflict
+from bot.store.models import Conversation, Handoff, Lead
+from bot.store.vocabulary import (
+    CONVERSATION_END_REASONS,
+    HANDOFF_REASONS,
+    LEAD_STATUSES,
+    OPEN_HANDOFF_STATUSES,
+)
+
+
+def set_status(
+    session: Session,
+    lead: Lead,
+    status: str,
+    reasons: list[str],
+    redirect_reason: str | None = None,
+) -> None:
+    """Set the lead's qualification status and the reasons a rep will read."""
+    if status not in LEAD_STATUSES:
+        raise ValueError(f"status must be one of {sorted(LEAD_STATUSES)}, got {status!r}")
+    if not all(isinstance(reason, str) for reason in reasons):
+        raise ValueError("status reasons must be strings")
+    new = (status, list(reasons), redirect_reason)
+    # Unchanged means untouched: re-running a turn must not move updated_at.
+    if (lead.status, lead.status_reasons, lead.redirect_reason) != new:
+        lead.status, lead.status_reasons, lead.redirect_reason = new
+        lead.updated_at = utcnow()
+    session.flush()
+
+
+def set_score(session: Session, lead: Lead, score: dict[str, Any] | None) -> None:
+    """Store the lead's latest score (`{fit, engagement, total, band, reasons}`) or None."""
+    if score is not None and not isinstance(score, dict):
+        raise ValueError(f"score must be a dict or None, got {score!r}")
+    if lead.score != score:
+        lead.score = None if score is None else dict(score)
+        lead.updated_at = utcnow()
+    session.flush()
+
+
+def end_conversation(session: Session, sender_id: str, reason: str) -> None:
+    """Mark conversation `sender_id` as ended; raises LookupError if it is unknown."""
+    if reason not in CONVERSATION_END_REASONS:
+        raise ValueError(
+            f"reason must be one of {sorted(CONVERSATION_END_REASONS)}, got {reason!r}"
+        )
+    conversation = session.get(Conversation, sender_id)
+    if conversation is None:
+        raise LookupError(f"no conversation {sender_id!r}")
+    conversation.ended_reason = reason
+    session.flush()
+
+
+def request_handoff(
+    session: Session,
+    lead: Lead,
+    reason: str,
+    *,
+    target: str | None = None,
+    owner: str | None = None,
+) -> Handoff:
+    """Ask for a person to take over; returns the already open request for `reason` if any."""
+    if reason not in HANDOFF_REASONS:
+        raise ValueError(f"reason must be one of {sorted(HANDOFF_REASONS)}, got {reason!r}")
+    session.flush()
+    handoff = _open_handoff(session, lead, reason)
+    if handoff is not None:
+        return handoff
+    now = utcnow()
+    # The partial unique index settles concurrent requests; the loser reads the winner's.
+    created = insert_ignoring_conflict(
+        session,
+        Handoff,
+        {
+            "lead_id": lead.id,
+            "status": "requested",
+            "reason": reason,
+            "target": target,
+            "owner": owner,
+            "created_at": now,
+        },
+        conflict_columns=("lead_id", "reason"),
+        conflict_where=Handoff.status.in_(OPEN_HANDOFF_STATUSES),
+    )
+    if created:
+        lead.updated_at = now
+        session.expire(lead, ["handoffs"])
+    handoff = _open_handoff(session, lead, reason)
+    if handoff is None:  # pragma: no cover - only if the winner rolled back in between
+        raise RuntimeError(f"handoff for lead {lead.id} vanished while being created")
+    return handoff
+
+
+def _open_handoff(session: Session, lead: Lead, reason: str) -> Handoff | None:
+    return session.scalars(
+        select(Handoff)
+        .where(
+            Handoff.lead_id == lead.id,
+            Handoff.reason == reason,
+            Handoff.status.in_(OPEN_HANDOFF_STATUSES),
+        )
+        .order_by(Handoff.created_at, Handoff.id)
+        .limit(1)
+    ).first()

@@ -1,0 +1,171 @@
+"""ORM models of the lead store. Tables are created only by the Alembic migrations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.store.column_types import UTCDateTime, utcnow
+
+# Stable constraint names keep later (batch) migrations on SQLite predictable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT is not an alias of ROWID on SQLite, so it would not autoincrement there.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+OPEN_HANDOFF_SQL = "status IN ('requested', 'pending')"
+
+
+def new_lead_id() -> str:
+    """A fresh lead id: 32 lower-case hex digits."""
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the lead store."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Lead(Base):
+    """One prospect; its profile/BANT columns are folded from its answers."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_lead_id)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed but not unique: two conversations may race to the same e-mail; merging
+    # resolves that instead of failing a visitor's turn.
+    email: Mapped[str | None] = mapped_column(String, index=True)
+    name: Mapped[str | None] = mapped_column(String)
+    company: Mapped[str | None] = mapped_column(String)
+    job_title: Mapped[str | None] = mapped_column(String)
+    phone: Mapped[str | None] = mapped_column(String)
+    company_size: Mapped[int | None] = mapped_column(Integer)
+    industry: Mapped[str | None] = mapped_column(String)
+    country: Mapped[str | None] = mapped_column(String)
+    need: Mapped[str | None] = mapped_column(Text)
+    budget_amount: Mapped[float | None]
+    budget_currency: Mapped[str | None] = mapped_column(String)
+    budget_period: Mapped[str | None] = mapped_column(String)
+    budget_status: Mapped[str] = mapped_column(String, default="unknown", server_default="unknown")
+    authority: Mapped[str] = mapped_column(String, default="unknown", server_default="unknown")
+    timeline_months: Mapped[float | None]
+    status: Mapped[str] = mapped_column(
+        String, default="in_progress", server_default="in_progress", index=True
+    )
+    status_reasons: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    redirect_reason: Mapped[str | None] = mapped_column(String)
+    score: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+    conversations: Mapped[list[Conversation]] = relationship(
+        back_populates="lead",
+        order_by=lambda: (Conversation.started_at, Conversation.sender_id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="lead",
+        order_by=lambda: (Answer.at, Answer.id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    handoffs: Mapped[list[Handoff]] = relationship(
+        back_populates="lead",
+        order_by=lambda: (Handoff.created_at, Handoff.id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Conversation(Base):
+    """One Rasa conversation (sender id) and the page it started on."""
+
+    __tablename__ = "conversations"
+
+    sender_id: Mapped[str] = mapped_column(String, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    page_context: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    ended_reason: Mapped[str | None] = mapped_column(String)
+
+    lead: Mapped[Lead] = relationship(back_populates="conversations")
+
+
+class Answer(Base):
+    """One fact the visitor gave (or we derived), kept forever, corrections included."""
+
+    __tablename__ = "answers"
+    # Rasa may validate the same user message twice: this is the idempotency key.
+    # NULL message ids are distinct in both SQLite and PostgreSQL, so they never collide.
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "field", "message_id", name="uq_answers_message"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.sender_id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String)
+    raw_text: Mapped[str] = mapped_column(Text)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    source: Mapped[str] = mapped_column(String, default="answer", server_default="answer")
+    message_id: Mapped[str | None] = mapped_column(String)
+    at: Mapped[datetime]
+
+    lead: Mapped[Lead] = relationship(back_populates="answers")
+
+
+class Handoff(Base):
+    """A request to pass the lead to a person (delivery comes later, via an outbox)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one open handoff per lead and reason, even under concurrent turns.
+        Index(
+            "uq_handoffs_open_reason",
+            "lead_id",
+            "reason",
+            unique=True,
+            sqlite_where=text(OPEN_HANDOFF_SQL),
+            postgresql_where=text(OPEN_HANDOFF_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String, default="requested", server_default="requested")
+    reason: Mapped[str] = mapped_column(String)
+    target: Mapped[str | None] = mapped_column(String)
+    owner: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    lead: Mapped[Lead] = relationship(back_populates="handoffs")

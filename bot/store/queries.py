@@ -1,0 +1,65 @@
+"""Finding leads."""
+
+from __future__ import annotations
+
+import string
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.store.models import Conversation, Lead
+
+MIN_ID_PREFIX = 6
+_HEX = frozenset(string.hexdigits.lower())
+
+
+class AmbiguousLeadKey(LookupError):
+    """An id prefix matches more than one lead."""
+
+
+def lead_for_conversation(session: Session, sender_id: str) -> Lead | None:
+    """The lead of conversation `sender_id`, or None if the conversation is unknown."""
+    conversation = session.get(Conversation, sender_id)
+    return conversation.lead if conversation is not None else None
+
+
+def find_lead(session: Session, key: str) -> Lead | None:
+    """The lead with id `key`, a unique id prefix (at least 6 characters) or e-mail `key`.
+
+    E-mail matching ignores case. Raises AmbiguousLeadKey if a prefix matches several leads.
+    """
+    key = key.strip().lower()
+    if not key:
+        return None
+    if "@" in key:
+        return session.scalars(
+            select(Lead).where(Lead.email == key).order_by(Lead.created_at, Lead.id).limit(1)
+        ).first()
+    lead = session.get(Lead, key)
+    if lead is not None or len(key) < MIN_ID_PREFIX or not set(key) <= _HEX:
+        return lead
+    matches = session.scalars(
+        select(Lead).where(Lead.id.startswith(key, autoescape=True)).limit(2)
+    ).all()
+    if len(matches) > 1:
+        raise AmbiguousLeadKey(f"{key!r} matches more than one lead")
+    return matches[0] if matches else None
+
+
+def list_leads(
+    session: Session, status: str | None = None, *, newest_first: bool = True
+) -> list[Lead]:
+    """All leads (or those with `status`), newest first, with their history loaded."""
+    order = (Lead.created_at.desc(), Lead.id.desc()) if newest_first else (Lead.created_at, Lead.id)
+    statement = (
+        select(Lead)
+        .options(
+            selectinload(Lead.answers),
+            selectinload(Lead.conversations),
+            selectinload(Lead.handoffs),
+        )
+        .order_by(*order)
+    )
+    if status is not None:
+        statement = statement.where(Lead.status == status)
+    return list(session.scalars(statement).all())

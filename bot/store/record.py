@@ -1,0 +1,71 @@
+"""The exported lead record: exactly the fields of /work/shared/lead-record.md."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.store.column_types import as_utc
+from bot.store.models import Handoff, Lead
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with an explicit +00:00 offset (parsable by Python 3.10)."""
+    return None if value is None else as_utc(value).isoformat()
+
+
+def lead_record(lead: Lead) -> dict[str, Any]:
+    """The contract's record of `lead`; call it while the lead's session is open."""
+    handoff = lead.handoffs[-1] if lead.handoffs else None
+    return {
+        "lead_id": lead.id,
+        "created_at": iso_utc(lead.created_at),
+        "updated_at": iso_utc(lead.updated_at),
+        "email": lead.email,
+        "name": lead.name,
+        "company": lead.company,
+        "job_title": lead.job_title,
+        "phone": lead.phone,
+        "company_size": None if lead.company_size is None else int(lead.company_size),
+        "industry": lead.industry,
+        "country": lead.country,
+        "need": lead.need,
+        "budget_amount": _float(lead.budget_amount),
+        "budget_currency": lead.budget_currency,
+        "budget_period": lead.budget_period,
+        "budget_status": lead.budget_status,
+        "authority": lead.authority,
+        "timeline_months": _float(lead.timeline_months),
+        "status": lead.status,
+        "status_reasons": list(lead.status_reasons or []),
+        "redirect_reason": lead.redirect_reason,
+        "score": None if lead.score is None else dict(lead.score),
+        "answers": [
+            {
+                "field": answer.field,
+                "raw_text": answer.raw_text,
+                "value": answer.value,
+                "at": iso_utc(answer.at),
+                "conversation_id": answer.conversation_id,
+            }
+            for answer in lead.answers
+        ],
+        "conversation_ids": [conversation.sender_id for conversation in lead.conversations],
+        "handoff": _handoff(handoff),
+    }
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _handoff(handoff: Handoff | None) -> dict[str, Any] | None:
+    if handoff is None:
+        return None
+    return {
+        "status": handoff.status,
+        "target": handoff.target,
+        "owner": handoff.owner,
+        "created_at": iso_utc(handoff.created_at),
+        "delivered_at": iso_utc(handoff.delivered_at),
+    }

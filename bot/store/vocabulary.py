@@ -1,0 +1,48 @@
+"""The closed sets of values the lead record uses (see /work/shared/lead-record.md)."""
+
+from __future__ import annotations
+
+LEAD_STATUSES = frozenset({"in_progress", "qualified", "nurture", "disqualified", "redirected"})
+AUTHORITIES = frozenset({"decision_maker", "influencer", "user", "unknown"})
+BUDGET_PERIODS = frozenset({"year", "month", "one_time"})
+BUDGET_STATUSES = frozenset({"allocated", "estimate", "none", "unknown"})
+
+ANSWER_SOURCES = frozenset({"answer", "volunteered", "derived"})
+# A "derived" answer is our inference (e.g. authority from the job title); it never
+# overrides what the visitor told us directly.
+DERIVED = "derived"
+
+CONVERSATION_END_REASONS = frozenset({"completed", "stopped", "redirected"})
+
+HANDOFF_STATUSES = frozenset({"requested", "pending", "delivered", "failed"})
+OPEN_HANDOFF_STATUSES = ("requested", "pending")
+HANDOFF_REASONS = frozenset({"qualified", "visitor_request"})
+
+# The exported record, in the contract's order: CSV headers and tests rely on it.
+CONTRACT_FIELDS = (
+    "lead_id",
+    "created_at",
+    "updated_at",
+    "email",
+    "name",
+    "company",
+    "job_title",
+    "phone",
+    "company_size",
+    "industry",
+    "country",
+    "need",
+    "budget_amount",
+    "budget_currency",
+    "budget_period",
+    "budget_status",
+    "authority",
+    "timeline_months",
+    "status",
+    "status_reasons",
+    "redirect_reason",
+    "score",
+    "answers",
+    "conversation_ids",
+    "handoff",
+)

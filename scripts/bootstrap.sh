@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Creates the two virtual environments (both Python 3.10) when missing or out of date:
+#   .venvs/engine  rasa only: trains and serves the model
+#   .venvs/app     the leadbot package, rasa-sdk and the dev tools
+# Idempotent: a stamp file per venv records what was installed; nothing runs when unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA_REQUIREMENT="rasa==3.6.21"
+
+find_python310() {
+  local root="${PYENV_ROOT:-$HOME/.pyenv}" candidate
+  for candidate in "$root"/versions/3.10.*/bin/python3.10; do
+    [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+  done
+  if command -v python3.10 >/dev/null 2>&1; then
+    candidate="$(command -v python3.10)"
+    # a pyenv shim answers even when 3.10 is not installed: ask it for real
+    "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null \
+      && { echo "$candidate"; return 0; }
+  fi
+  return 1
+}
+
+ensure_venv() {  # name, stamp content, install command...
+  local name="$1" stamp_content="$2"; shift 2
+  local dir=".venvs/$name" stamp=".venvs/$name/.leadbot-stamp"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_content" ]; then
+    return 0
+  fi
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "bootstrap: creating $dir with $PY"
+    "$PY" -m venv "$dir"
+  fi
+  echo "bootstrap: installing into $dir (first time: about 2 minutes)"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
+  "$@"
+  echo "$stamp_content" > "$stamp"
+}
+
+PY="$(find_python310)" || {
+  echo "bootstrap: Python 3.10 is required (rasa 3.6 does not install on 3.11+)." >&2
+  echo "bootstrap: install it (e.g. 'pyenv install 3.10.13') or put python3.10 on PATH." >&2
+  exit 1
+}
+
+ensure_venv engine "$RASA_REQUIREMENT" \
+  .venvs/engine/bin/python -m pip install --quiet --disable-pip-version-check "$RASA_REQUIREMENT"
+
+app_stamp="$(sha256sum pyproject.toml | cut -c1-16)"
+ensure_venv app "$app_stamp" \
+  .venvs/app/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"

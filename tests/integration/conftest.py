@@ -1,0 +1,106 @@
+"""A real Rasa server and action server for the REST tests, once on SQLite and once on
+PostgreSQL (lead store + tracker store, each run in its own schema) with Redis locks."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.launcher import Stack, model_path
+from bot.settings import load_settings
+from bot.store import make_engine, make_session_factory, migrate
+from tests.integration.client import BotClient
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Backend:
+    """Where one test stack keeps its leads and trackers."""
+
+    def __init__(self, kind: str, tmp: Path) -> None:
+        self.kind = kind
+        self.schema = f"it_{uuid.uuid4().hex[:10]}"
+        if kind == "sqlite":
+            self.database_url = f"sqlite:///{tmp / 'leads.db'}"
+            self.tracker_url = f"sqlite:///{tmp / 'tracker.db'}"
+            self.lock_url = ""
+            self.engine_env: dict[str, str] = {}
+        else:
+            self._admin(f"CREATE SCHEMA {self.schema}")
+            self.database_url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{self.schema}"
+            self.tracker_url = "postgresql://postgres@127.0.0.1:5432/test"
+            self.lock_url = "redis://127.0.0.1:6379/0"
+            self.engine_env = {"POSTGRESQL_SCHEMA": self.schema}
+
+    def _admin(self, sql: str) -> None:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+        engine.dispose()
+
+    def drop(self) -> None:
+        """Remove what this backend created."""
+        if self.kind == "postgres":
+            self._admin(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """Each backend in turn; all integration tests run against both."""
+    chosen = Backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield chosen
+    chosen.drop()
+
+
+@pytest.fixture(scope="session")
+def stack(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Rasa + action server on free ports, wired to the backend."""
+    model = model_path()
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: run `make train` first")
+    settings = load_settings(
+        database_url=backend.database_url,
+        tracker_store_url=backend.tracker_url,
+        lock_store_url=backend.lock_url,
+        rasa_token=uuid.uuid4().hex,
+        rasa_port=free_port(),
+        action_port=free_port(),
+    )
+    migrate(settings.lead_store_url)
+    running = Stack(
+        settings,
+        name=f"it-{backend.kind}",
+        extra_env=backend.engine_env,
+        log_dir=tmp_path_factory.mktemp("logs"),
+    )
+    running.start(model)
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def bot(stack: Stack) -> BotClient:
+    """A REST client for the running stack, with a fresh sender id per test."""
+    return BotClient(stack.rasa_url, stack.settings.rasa_token)
+
+
+@pytest.fixture(scope="session")
+def leads(stack: Stack):  # noqa: ANN201 - a sessionmaker
+    """Sessions on the stack's lead store, to check what was stored."""
+    engine = make_engine(stack.settings.lead_store_url)
+    yield make_session_factory(engine)
+    engine.dispose()

@@ -1,0 +1,212 @@
+"""The form's validation action on real trackers and a real lead store (SQLite and Postgres).
+
+Trackers end the way Rasa hands them to `validate_qualify_form`; the domain is read from
+domain.yml with plain YAML (no Rasa in the app venv).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import qualify_form, side_questions
+from bot import store
+from bot.conversation import Conversation
+from bot.policies import qualification_policy
+
+DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture()
+def conv(session_factory, monkeypatch: pytest.MonkeyPatch) -> Conversation:
+    """A Conversation on the test database, used by the actions under test."""
+    conversation = Conversation(session_factory, qualification_policy(), max_questions=7,
+                                today=lambda: TODAY)
+    monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
+    monkeypatch.setattr(side_questions, "conversation", lambda: conversation)
+    return conversation
+
+
+def tracker(text: str, *, intent: str = "inform", confidence: float = 0.95,
+            requested: str | None = None, slots: dict[str, Any] | None = None,
+            sender: str = "s1", message_id: str = "m1", bot_spoke: bool = True,
+            after_user: list[dict] | None = None) -> Tracker:
+    """A tracker as Rasa passes it to the form validation for the latest message."""
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_session_start"}]
+    if bot_spoke:
+        events.append({"event": "bot", "text": "What brought you here today?"})
+    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
+             "message_id": message_id, "metadata": {}}
+    events.append({"event": "user", "text": text, "timestamp": time.time(),
+                   "parse_data": parse, "message_id": message_id})
+    events.extend(after_user or [])
+    all_slots = {"requested_slot": requested, **(slots or {})}
+    events.append({"event": "slot", "name": "requested_slot", "value": requested})
+    events.append({"event": "action", "name": "qualify_form"})
+    return Tracker(sender, all_slots, parse, events, False, None,
+                   {"name": "qualify_form"} if requested else {}, "qualify_form")
+
+
+def run_form(t: Tracker) -> tuple[dict[str, Any], list[str]]:
+    """Run validate_qualify_form; the slots it sets and the responses it sends."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(qualify_form.ValidateQualifyForm().run(dispatcher, t, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return slots, [m.get("response") for m in dispatcher.messages]
+
+
+def record(factory, sender: str = "s1") -> dict[str, Any]:
+    with store.session_scope(factory) as session:
+        lead = store.lead_for_conversation(session, sender)
+        assert lead is not None
+        return store.lead_record(lead)
+
+
+def test_opening_with_several_facts_fills_them_all_and_asks_what_is_missing(conv,
+                                                                             session_factory):
+    text = ("hi, I'm head of ops at Acme, 200 people, looking to replace our ticketing tool "
+            "this quarter")
+    slots, said = run_form(tracker(text, bot_spoke=False))
+    assert said[0] == "utter_intro" and "utter_noted" in said
+    for name in ("need", "job_title", "company", "company_size", "timeline"):
+        assert slots.get(name), (name, slots)
+    assert slots["requested_slot"] == "budget"
+    lead = record(session_factory)
+    assert lead["company"] == "Acme" and lead["company_size"] == 200
+    assert lead["timeline_months"] == pytest.approx(1.3, abs=0.3)
+
+
+def test_a_budget_answer_is_parsed_stored_and_the_next_question_set(conv, session_factory):
+    slots, _ = run_form(tracker("around 20k a year", requested="budget",
+                                slots={"need": "a helpdesk", "asked_slots": ["need",
+                                                                             "budget"]}))
+    assert slots["budget"].startswith("budget USD 20,000") or "20,000" in slots["budget"]
+    assert slots["requested_slot"] == "authority"
+    lead = record(session_factory)
+    assert (lead["budget_amount"], lead["budget_status"]) == (20000, "estimate")
+    assert lead["answers"][0]["raw_text"] == "around 20k a year"
+
+
+def test_the_same_message_validated_twice_is_stored_once(conv, session_factory):
+    t = tracker("2k a month", requested="budget", slots={"need": "chat"})
+    run_form(t)
+    run_form(t)
+    assert [a["field"] for a in record(session_factory)["answers"]] == ["budget"]
+    assert record(session_factory)["budget_amount"] == 24000
+
+
+def test_a_side_question_rejects_the_form_so_a_rule_answers_it(conv):
+    dispatcher = CollectingDispatcher()
+    t = tracker("how much does it cost?", intent="ask_pricing", requested="budget",
+                slots={"need": "chat"})
+    assert asyncio.run(qualify_form.ValidateQualifyForm().run(dispatcher, t, DOMAIN)) == []
+    assert dispatcher.messages == []
+
+
+def test_after_the_answer_the_form_resumes_without_reading_the_question_again(
+        conv, session_factory):
+    t = tracker("how much does it cost?", intent="ask_pricing", requested="budget",
+                slots={"need": "chat", "asked_slots": ["need", "budget"]},
+                after_user=[{"event": "action", "name": "action_answer_question"}])
+    slots, said = run_form(t)
+    assert slots["requested_slot"] == "budget" and said == []
+    with store.session_scope(session_factory) as session:
+        lead = store.lead_for_conversation(session, "s1")
+        assert lead is not None and lead.answers == []
+
+
+def test_an_unclear_answer_is_rephrased_once_then_kept_as_given(conv, session_factory):
+    base = {"need": "chat", "asked_slots": ["need", "budget"]}
+    slots, said = run_form(tracker("purple elephants", requested="budget", slots=base))
+    assert slots["rephrase_slot"] == "budget" and slots["requested_slot"] == "budget"
+    slots2, said2 = run_form(tracker("bananas", requested="budget", message_id="m2",
+                                     slots={**base, **slots}))
+    assert slots2["requested_slot"] == "authority" and slots2["rephrase_slot"] is None
+    assert "utter_unclear_kept" in said2
+    answers = record(session_factory)["answers"]
+    assert [(a["field"], a["raw_text"]) for a in answers] == [("budget", "bananas")]
+
+
+@pytest.mark.parametrize("text", ["skip", "I'd rather not say", "no idea"])
+def test_skipping_records_unknown_and_moves_on(conv, session_factory, text):
+    slots, _ = run_form(tracker(text, intent="dont_know", requested="authority",
+                                slots={"need": "chat", "budget": "x"}))
+    assert slots["authority"] and slots["requested_slot"] == "timeline"
+    assert record(session_factory)["authority"] == "unknown"
+
+
+def test_stop_ends_the_form_and_keeps_what_was_said(conv, session_factory):
+    run_form(tracker("we need a shared inbox", requested="need"))
+    slots, _ = run_form(tracker("never mind, stop", intent="stop", requested="budget",
+                                message_id="m2", slots={"need": "shared inbox"}))
+    assert slots["requested_slot"] is None and slots["outcome"] == "stopped"
+    assert record(session_factory)["need"] == "we need a shared inbox"
+
+
+def test_a_correction_mid_form_changes_the_earlier_answer(conv, session_factory):
+    run_form(tracker("about 10k a year", requested="budget", slots={"need": "x"}))
+    slots, said = run_form(tracker("actually make that 50k", requested="authority",
+                                   message_id="m2", slots={"need": "x", "budget": "10k"}))
+    assert slots["requested_slot"] == "authority" and "utter_noted" in said
+    lead = record(session_factory)
+    assert lead["budget_amount"] == 50000
+    assert [a["raw_text"] for a in lead["answers"] if a["field"] == "budget"] == [
+        "about 10k a year", "actually make that 50k"]
+
+
+@pytest.mark.parametrize("text,intent,reason", [
+    ("I can't log in to my account, how do I reset my password?", "support_request",
+     "support"),
+    ("are you hiring? how do I apply for the support job", "job_seeking", "job_seeker"),
+    ("whats a good lasagna recipe for 8 people?", "out_of_scope", "off_topic"),
+])
+def test_non_leads_at_the_opening_are_redirected(conv, session_factory, text, intent, reason):
+    slots, said = run_form(tracker(text, intent=intent, bot_spoke=False))
+    assert slots["requested_slot"] is None and slots["outcome"] == f"redirected:{reason}"
+    assert said == []  # the redirect itself is said by action_conclude
+    lead = record(session_factory)
+    assert (lead["status"], lead["redirect_reason"]) == ("redirected", reason)
+
+
+def test_a_visitor_who_volunteers_nothing_is_asked_at_most_seven_questions(conv):
+    answers = {"need": "we need help", "budget": "not sure", "authority": "not sure",
+               "timeline": "no idea", "name": "Kim", "email": "kim@gmail.com",
+               "company": "skip", "job_title": "skip", "company_size": "skip"}
+    slots: dict[str, Any] = {}
+    slots, _ = run_form(tracker("hello", intent="greet", bot_spoke=False))
+    asked = []
+    for turn in range(12):
+        nxt = slots.get("requested_slot")
+        if nxt is None:
+            break
+        asked.append(nxt)
+        state = {**{k: v for k, v in slots.items() if k != "requested_slot"}}
+        new, _ = run_form(tracker(answers[nxt], requested=nxt, message_id=f"m{turn}",
+                                  slots=state))
+        slots = {**state, **new}
+    assert len(asked) <= 7, asked
+    assert asked[:4] == ["need", "budget", "authority", "timeline"]
+
+
+def test_company_follows_from_a_business_email_and_is_not_asked(conv, session_factory):
+    slots, _ = run_form(tracker("dana@redwoodrides.com", requested="email",
+                                slots={n: "x" for n in ("need", "budget", "authority",
+                                                        "timeline", "name")}))
+    assert slots.get("company") and slots["requested_slot"] == "job_title"
+
+
+def test_asking_for_a_person_records_a_handoff_request(conv, session_factory):
+    dispatcher = CollectingDispatcher()
+    t = tracker("can I talk to a human", intent="request_human", requested="budget")
+    asyncio.run(side_questions.ActionRequestHuman().run(dispatcher, t, DOMAIN))
+    assert [m["response"] for m in dispatcher.messages][0] == "utter_human_requested"
+    assert record(session_factory)["handoff"]["status"] in ("requested", "pending")

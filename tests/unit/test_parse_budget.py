@@ -1,0 +1,203 @@
+"""Budget answers: amounts, currencies, periods, ranges, hedges and allocation cues."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parsing.budget import Budget, find_budget, parse_budget
+from bot.parsing.numbers import find_quantities, normalise
+
+# text -> (amount, currency, period, status, stated_amount)
+PARSE_CASES: list[tuple[str, tuple[float | None, str | None, str | None, str, float | None]]] = [
+    ("around 20k a year", (20000, None, "year", "estimate", 20000)),
+    ("$15-25k", (20000, "USD", None, "estimate", 20000)),
+    ("2k a month", (24000, None, "month", "estimate", 2000)),
+    ("twenty thousand", (20000, None, None, "estimate", 20000)),
+    ("1.5M", (1_500_000, None, None, "estimate", 1_500_000)),
+    ("€30,000", (30000, "EUR", None, "estimate", 30000)),
+    ("we earmarked about 22k for the year", (22000, None, "year", "allocated", 22000)),
+    ("$22,000 per year, finance already approved it", (22000, "USD", "year", "allocated", 22000)),
+    ("anything from £12k up to £18k a year I think", (15000, "GBP", "year", "estimate", 15000)),
+    ("£12-18k annually", (15000, "GBP", "year", "estimate", 15000)),
+    ("we've got 3k set aside for it", (3000, None, None, "allocated", 3000)),
+    (
+        "ugh my bad - the 3k is monthly, not for the whole year",
+        (36000, None, "month", "estimate", 3000),
+    ),
+    (
+        "we're thinking ~€20k a year, nobody has signed off on it yet",
+        (20000, "EUR", "year", "estimate", 20000),
+    ),
+    ("we estimate around 20 thousand euros a year", (20000, "EUR", "year", "estimate", 20000)),
+    ("S$40k or so annually", (40000, "SGD", "year", "estimate", 40000)),
+    (
+        "SGD 40,000 per annum, approved by the management committee",
+        (40000, "SGD", "year", "allocated", 40000),
+    ),
+    ("€150 a month at most", (1800, "EUR", "month", "estimate", 150)),
+    ("can't go above 150 euros monthly", (1800, "EUR", "month", "estimate", 150)),
+    ("around 250 000 kr a year", (250000, "SEK", "year", "estimate", 250000)),
+    (
+        "we have roughly SEK 250k per year in the plan",
+        (250000, "SEK", "year", "allocated", 250000),
+    ),
+    ("30 grand annually, approved", (30000, None, "year", "allocated", 30000)),
+    ("sui 30 mila euro l'anno", (30000, "EUR", "year", "estimate", 30000)),
+    ("circa 30.000 € all'anno, già approvato", (30000, "EUR", "year", "allocated", 30000)),
+    ("50k one-off", (50000, None, "one_time", "estimate", 50000)),
+    ("10 bucks a month", (120, "USD", "month", "estimate", 10)),
+    ("1.2 million", (1_200_000, None, None, "estimate", 1_200_000)),
+    ("CHF 80k", (80000, "CHF", None, "estimate", 80000)),
+    ("A$50k", (50000, "AUD", None, "estimate", 50000)),
+    ("₹10 lakh", (1_000_000, "INR", None, "estimate", 1_000_000)),
+    # per quarter / per week are annualised and reported as period "year"
+    ("5k per quarter", (20000, None, "year", "estimate", 5000)),
+    ("3k a week", (156000, None, "year", "estimate", 3000)),
+    ("max 2000 eur/month", (24000, "EUR", "month", "estimate", 2000)),
+    ("$3k/mo", (36000, "USD", "month", "estimate", 3000)),
+    ("£500 pcm", (6000, "GBP", "month", "estimate", 500)),
+    ("between $1,000 and $2,000 a month", (18000, "USD", "month", "estimate", 1500)),
+    ("1-2k per month", (18000, None, "month", "estimate", 1500)),
+    ("somewhere between 40 and 60k", (50000, None, None, "estimate", 50000)),
+    ("roughly 5 to 10 thousand dollars per year", (7500, "USD", "year", "estimate", 7500)),
+    ("around USD 100k annually, not yet approved", (100000, "USD", "year", "estimate", 100000)),
+    ("we have 20k but it's not approved yet", (20000, None, None, "estimate", 20000)),
+    ("budget approved: 45k", (45000, None, None, "allocated", 45000)),
+    ("ca. 10.000 euro per jaar, goedgekeurd", (10000, "EUR", "year", "allocated", 10000)),
+    ("about 5000 NOK a month", (60000, "NOK", "month", "estimate", 5000)),
+    ("we've set aside forty thousand pounds", (40000, "GBP", None, "allocated", 40000)),
+    ("20-30k EUR total", (25000, "EUR", "one_time", "estimate", 25000)),
+    ("low six figures a year", (200000, None, "year", "estimate", 200000)),
+    ("idk maybe 10k", (10000, None, None, "estimate", 10000)),
+    ("half a million", (500_000, None, None, "estimate", 500_000)),
+    ("under a grand", (1000, None, None, "estimate", 1000)),
+    ("our revenue is 2M, budget maybe 20k", (20000, None, None, "estimate", 20000)),
+    (
+        "we have 100k approved for the fiscal year",
+        (100_000, None, "year", "allocated", 100_000),
+    ),
+    ("5000", (5000, None, None, "estimate", 5000)),
+    # no money / unknown
+    ("no budget yet", (None, None, None, "none", None)),
+    ("zero at the moment, we'd need to find funding", (None, None, None, "none", None)),
+    ("nothing, it's a hobby", (None, None, None, "none", None)),
+    ("we don't really have a budget for this", (None, None, None, "none", None)),
+    ("haven't got one", (None, None, None, "none", None)),
+    ("$0", (None, None, None, "none", None)),
+    ("depends on pricing", (None, None, None, "unknown", None)),
+    ("not sure", (None, None, None, "unknown", None)),
+    ("no clue, way above my pay grade", (None, None, None, "unknown", None)),
+    ("prefer not to say", (None, None, None, "unknown", None)),
+    ("don't know the budget yet", (None, None, None, "unknown", None)),
+    ("budget is tbd", (None, None, None, "unknown", None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSE_CASES)
+def test_parse_budget(text: str, expected: tuple) -> None:
+    amount, currency, period, status, stated = expected
+    assert parse_budget(text) == Budget(
+        amount=float(amount) if amount is not None else None,
+        currency=currency,
+        period=period,
+        status=status,
+        stated_amount=float(stated) if stated is not None else None,
+    )
+
+
+@pytest.mark.parametrize("text", ["blue", "banana", "???", "", "hello there"])
+def test_parse_budget_not_a_budget_answer(text: str) -> None:
+    assert parse_budget(text) is None
+
+
+FIND_CASES: list[tuple[str, tuple[float, str | None, str | None, str]]] = [
+    (
+        "We're a car rental outfit with 14 branches and ~320 employees, budget is about S$40k "
+        "a year and we'd like it running within two months",
+        (40000, "SGD", "year", "estimate"),
+    ),
+    (
+        "we have 10K instagram followers and want to spend 2k a month on ads",
+        (24000, None, "month", "estimate"),
+    ),
+    ("we can spend $500 on this", (500, "USD", None, "estimate")),
+    ("Our budget: €20k one-off.", (20000, "EUR", "one_time", "estimate")),
+    ("Need a CRM. We have 15k set aside, approved by the CFO.", (15000, None, None, "allocated")),
+    ("Looking for help, roughly £2k per month.", (24000, "GBP", "month", "estimate")),
+    (
+        "Hello, we're a dental group (6 clinics, 85 staff) in Rotterdam. We'd like a booking "
+        "assistant live before summer; we have about €25k for it.",
+        (25000, "EUR", None, "allocated"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIND_CASES)
+def test_find_budget(text: str, expected: tuple) -> None:
+    budget = find_budget(text)
+    assert budget is not None
+    assert (budget.amount, budget.currency, budget.period, budget.status) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we're a car rental outfit with 14 branches and ~320 employees",
+        "we'd like it within 3 months",
+        "alarm monitoring for about 9,000 homes and shops",
+        "we need a 90-second video",
+        "we want 30% more sign-ups",
+        "we have 10K instagram followers",
+        "no idea yet",
+        "we grew 2x since 2019",
+        "our biggest customer has 5k employees",
+        "our annual revenue is $5M and we have 40 employees",
+        "we have 0 open tickets",
+    ],
+)
+def test_find_budget_stays_quiet(text: str) -> None:
+    assert find_budget(text) is None
+
+
+def test_find_budget_no_budget_needs_the_word() -> None:
+    assert find_budget("we don't have a budget yet but want to start soon") == Budget(
+        None, None, None, "none", None
+    )
+    assert find_budget("nothing works, we have zero visibility") is None
+    assert find_budget("We're 2 co-founders, pre-revenue, 0 budget, launch in 2027") == Budget(
+        None, None, None, "none", None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("250 000", [(250000, 250000)]),
+        ("30.000", [(30000, 30000)]),
+        ("1,5", [(1.5, 1.5)]),
+        ("15-25k", [(15000, 25000)]),
+        ("500-2k", [(500, 2000)]),
+        ("between 50 and 60", [(50, 60)]),
+        ("14 branches and 320", [(14, 14), (320, 320)]),
+        ("fifteen to twenty-five thousand", [(15000, 25000)]),
+        ("q3 2027 b2b", [(2027, 2027)]),
+    ],
+)
+def test_find_quantities(text: str, expected: list[tuple[float, float]]) -> None:
+    found = find_quantities(normalise(text))
+    assert [(q.low, q.high) for q in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Two hundred and fifty people", "250 people"),
+        ("a couple of weeks", "2 weeks"),
+        ("entro due mesi", "entro 2 mesi"),
+        ("our writeup is due next week", "our writeup is due next week"),
+        ("50k one-off, no one knows", "50k one-off, no one knows"),
+        ("140ish", "140 ish"),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected

@@ -1,0 +1,88 @@
+"""Company size answers as a number of employees."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parsing.company_size import find_company_size, parse_company_size
+
+PARSE_CASES: list[tuple[str, int]] = [
+    ("about 200", 200),
+    ("50-100 people", 75),
+    ("~320", 320),
+    ("about 320 people across the branches", 320),
+    ("140 staff over 9 practices", 140),
+    ("we have 9 offices and about 400 employees", 400),
+    ("between 50 and 60 depending on the season", 55),
+    ("200-250", 225),
+    ("38 staff plus volunteers", 38),
+    ("600 maybe, don't quote me", 600),
+    ("70 linguists", 70),
+    ("about 90, why?", 90),
+    ("a dozen", 12),
+    ("two hundred", 200),
+    ("1,200", 1200),
+    ("10k+", 10000),
+    ("75 incl. support staff", 75),
+    ("140ish", 140),
+    ("circa 180", 180),
+    ("180 dipendenti", 180),
+    ("65 medewerkers", 65),
+    ("team of 12", 12),
+    ("a 16-person firm", 16),
+    ("we're a 40-strong team", 40),
+    ("roughly 2.5k", 2500),
+    ("over 5000 across 12 countries", 5000),
+    ("we are 25", 25),
+    ("just me", 1),
+    ("only me", 1),
+    ("solo", 1),
+    ("it's only me", 1),
+    ("me and my partner", 2),
+    ("me plus 3 devs", 4),
+    ("between 50 and 55", 53),  # half up, not banker's rounding
+    ("several hundred", 300),
+]
+
+
+@pytest.mark.parametrize(("text", "size"), PARSE_CASES)
+def test_parse_company_size(text: str, size: int) -> None:
+    assert parse_company_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["no idea", "not sure, ask HR", "", "banana", "lots"])
+def test_parse_company_size_unknown(text: str) -> None:
+    assert parse_company_size(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("we're a car rental outfit with 14 branches and ~320 employees", 320),
+        ("a small architecture practice (16 people)", 16),
+        ("I'm a senior partner at Tan & Rahim LLP in Singapore, 75 staff.", 75),
+        ("our headcount is about 300", 300),
+        ("budget 40k and 12 employees", 12),
+        ("we're a team of 8 looking for a CRM", 8),
+        ("Family business, roughly 45 FTEs, based in Utrecht", 45),
+        ("i run a bakery, just me and 2 part-timers, not much money", 3),
+        ("Hello, we're a dental group (6 clinics, 85 staff) in Rotterdam.", 85),
+    ],
+)
+def test_find_company_size(text: str, size: int) -> None:
+    assert find_company_size(text) == size
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "alarm monitoring for about 9,000 homes and shops",
+        "6 car dealerships",
+        "we serve 5,000 people a year",
+        "we're 3 months late on this",
+        "budget is about S$40k a year",
+        "we have 14 branches",
+    ],
+)
+def test_find_company_size_stays_quiet(text: str) -> None:
+    assert find_company_size(text) is None

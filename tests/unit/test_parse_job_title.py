@@ -1,0 +1,140 @@
+"""parse_job_title, find_job_title and seniority."""
+
+import pytest
+
+from bot.parsing.job_title import find_job_title, parse_job_title, seniority
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Manager, Customer Care", "Manager, Customer Care"),
+        ("customer care manager for the whole chain", "customer care manager"),
+        ("COO", "COO"),
+        ("Chief Operating Officer", "Chief Operating Officer"),
+        ("Head of Fan Support", "Head of Fan Support"),
+        ("I'm the CTO", "CTO"),
+        ("i'm the cto", "CTO"),
+        ("retired", "retired"),
+        ("hoping to be a support agent", "hoping to be a support agent"),
+        ("i run customer care", "customer care manager"),
+        ("I am a senior partner", "senior partner"),
+        ("group operations director", "group operations director"),
+        ("Support agent at Acme", "Support agent"),
+        ("VP Customer Experience, EMEA", "VP Customer Experience, EMEA"),
+        ("I'm the COO, I sign these contracts", "COO"),
+        ("owner", "owner"),
+        ("just an agent", "agent"),
+        ("head of it", "head of IT"),
+        ("team lead in the support team", "team lead"),
+        ("my title is Practice Manager", "Practice Manager"),
+        ("Founder & CEO", "Founder & CEO"),
+        ("I own the place", "owner"),
+        ("Marketing Director, Nordics", "Marketing Director, Nordics"),
+        ("Customer Service Team Leader", "Customer Service Team Leader"),
+        ("practice manager at one of the clinics", "practice manager"),
+        ("nothing, just curious", None),
+        ("why do you need that?", None),
+        ("skip", None),
+        ("no idea", None),
+        ("", None),
+        ("I would rather not tell you what I do for a living here", None),
+    ],
+)
+def test_parse_job_title(text, expected):
+    assert parse_job_title(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi, I'm head of ops at Acme", "head of ops"),
+        (
+            "i manage customer care at Redwood Rides, we're a car rental outfit",
+            "customer care manager",
+        ),
+        ("I'm a senior partner at Tan & Rahim LLP in Singapore", "senior partner"),
+        ("I'm an engineer at Ticketmint (we make a chat/helpdesk product too)", "engineer"),
+        ("I'm the COO", "COO"),
+        ("I'm Dana, head of ops at Acme", "head of ops"),
+        ("Dana Lee, Head of Support at Acme", "Head of Support"),
+        ("the budget line is mine, i head up fan support", "head of fan support"),
+        ("I'm just an agent", "agent"),
+        ("I lead a team of 12 agents", "team lead"),
+        ("im the office manager at a vet clinic", "office manager"),
+        ("I'm looking for a helpdesk", None),
+        ("I'm retired and run a little website", None),
+        ("I work at a regional history museum", None),
+        ("i run a little website", None),
+        ("I'm the one who decides", None),
+        ("we need a tool for our agents", None),
+        ("I'm working with the support team", None),
+        (
+            "I work the customer desk at an airline and want to show my team lead a better tool",
+            None,
+        ),
+        ("I'm interested in your pricing", None),
+        ("", None),
+    ],
+)
+def test_find_job_title(text, expected):
+    assert find_job_title(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("CEO", "c_level"),
+        ("Chief Operating Officer", "c_level"),
+        ("co-founder", "c_level"),
+        ("Owner", "c_level"),
+        ("President", "c_level"),
+        ("senior partner", "c_level"),
+        ("VP Customer Experience", "vp"),
+        ("Vice President Sales", "vp"),
+        ("Head of Fan Support", "head"),
+        ("group operations director", "director"),
+        ("customer care manager", "manager"),
+        ("team lead", "manager"),
+        ("support agent", "individual"),
+        ("engineer", "individual"),
+        ("data analyst", "individual"),
+        ("intern", "individual"),
+        ("student", "individual"),
+        ("assistant to the CEO", "individual"),
+        ("partner manager", "manager"),
+        ("retired", None),
+        ("", None),
+    ],
+)
+def test_seniority(title, expected):
+    assert seniority(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I\u2019m the IT manager at a school district in Ohio", "IT manager"),
+        ("My name is Ahmed and I manage IT support for a group of hotels", "IT support manager"),
+        ("Good afternoon, Sarah Connor here, COO of Cyberdyne", "COO"),
+        ("I\u2019m the CEO of Brightpath Learning", "CEO"),
+        ("hello, im Priya, I lead the support team at Brightwater Utilities", "support team lead"),
+        ("Hi there. Looking for pricing for 25 seats", None),
+        ("my boss asked me to look at helpdesk tools", None),
+    ],
+)
+def test_find_job_title_in_openings(text, expected):
+    assert find_job_title(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CEO of Cyberdyne", "CEO"),
+        ("founder & CEO of Acme", "founder & CEO"),
+        ("Head of Support", "Head of Support"),
+        ("Director of Operations", "Director of Operations"),
+    ],
+)
+def test_parse_job_title_drops_the_company(text, expected):
+    assert parse_job_title(text) == expected
