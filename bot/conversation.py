@@ -20,6 +20,7 @@ from bot.parsing.corrections import correction_field
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
 from bot.parsing.language import detect_language
 from bot.parsing.replies import is_dont_know, is_skip
+from bot.parsing.text import clean_text, has_words
 from bot.policies import QualificationPolicy
 from bot.qualification import BANT, LeadFacts, decide, simple_score
 from bot.screening import screen
@@ -140,8 +141,15 @@ def known_values(lead: store.Lead) -> dict[str, Any]:
     return values
 
 
-def _slot_value(fact: Fact | None) -> str:
-    return fact.display if fact is not None else UNKNOWN
+def _definite(fact: Fact | None) -> bool:
+    """Whether a parsed answer says something ("20k a year"), not just "unknown"."""
+    if fact is None:
+        return False
+    value = fact.value
+    if isinstance(value, dict):
+        return any(v not in (None, "unknown") for k, v in value.items() if k != "status") or \
+            value.get("status") not in (None, "unknown")
+    return value not in (None, "unknown")
 
 
 def _unknown_value(name: str) -> Any:
@@ -204,6 +212,8 @@ class Conversation:
                     if turn.first_turn and outcome.startswith("redirected"):
                         result.replies.clear()
                     return self._finish(result, outcome=outcome)
+                # an e-mail may have joined this conversation to an earlier lead
+                lead = store.lead_for_conversation(session, turn.conversation_id) or lead
             self._sync_slots(lead, turn, result)
             self._plan(lead, turn, result)
             return result
@@ -212,8 +222,10 @@ class Conversation:
         self, session: Session, lead: store.Lead, turn: Turn, result: TurnResult
     ) -> str | None:
         """Read the message into answers; returns an outcome when the form must end."""
-        text = turn.text.strip()
+        text = clean_text(turn.text)
         requested = turn.requested_slot
+        if not has_words(text):
+            return None  # nothing to read: the question is simply asked again
         ctx = Context(today=self._today(), region=lead.country)
         reason = self._screening_reason(turn, text, requested)
         if reason:
@@ -223,10 +235,10 @@ class Conversation:
             return f"redirected:{reason}"
         answer = parse_answer(requested, text, ctx) if requested else None
         confident = turn.intent_confidence
-        if turn.intent in ENDINGS and confident >= ENDING_CONFIDENCE and answer is None:
+        if turn.intent in ENDINGS and confident >= ENDING_CONFIDENCE and not _definite(answer):
             store.end_conversation(session, turn.conversation_id, "stopped")
             return "stopped"
-        if (requested and answer is None and turn.intent in INTERRUPTIONS
+        if (requested and not _definite(answer) and turn.intent in INTERRUPTIONS
                 and confident >= INTERRUPTION_CONFIDENCE):
             result.reject = True
             return None

@@ -1,0 +1,30 @@
+"""Cleaning raw chat input before it is read or stored."""
+
+import pytest
+
+from bot.parsing.text import MAX_CHARS, clean_text, has_words
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("<script>alert(1)</script><b>hi</b>", "hi"),
+    ("we need <i>live chat</i>", "we need live chat"),
+    ("\x00\x07\x1b[31mred\x1b[0m", "red"),
+    ("around 20k\u200b a year", "around 20k a year"),
+    ("  many   spaces \n\t here ", "many spaces here"),
+    ("Tan &amp; Rahim LLP", "Tan & Rahim LLP"),
+    ("5 < 10 and 20 > 3", "5 < 10 and 20 > 3"),
+    (None, ""),
+    (42, ""),
+])
+def test_clean_text(raw, clean):
+    assert clean_text(raw) == clean
+
+
+def test_long_messages_are_cut():
+    assert len(clean_text("x" * 10_000)) == MAX_CHARS
+
+
+@pytest.mark.parametrize("text,expected", [("🙂🙂🙂", False), ("", False), ("?!", False),
+                                           ("ok", True), ("5", True), ("日本", True)])
+def test_has_words(text, expected):
+    assert has_words(text) is expected
