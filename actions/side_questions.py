@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.runtime import conversation
 from actions.tracker_turn import FORM_NAME, say, turn_from_tracker
 from bot.conversation import Reply
+from bot.parsing.text import clean_text, looks_like_question
 
 ANSWERS = {
     "ask_pricing": "utter_pricing",
@@ -40,6 +41,10 @@ class ActionAnswerQuestion(Action):
     ) -> list[dict[str, Any]]:
         """Utter the answer that fits the visitor's question."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = clean_text(tracker.latest_message.get("text"))
+        if not looks_like_question(text):
+            # NLU took a statement for a question: the form reads it as an answer instead.
+            return []
         response = ANSWERS.get(intent or "") or _explain(tracker, domain)
         say(dispatcher, [Reply(response)])
         return []

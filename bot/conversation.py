@@ -16,11 +16,19 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
+from bot.parsing.budget import Budget, states_firmness
 from bot.parsing.corrections import correction_field
-from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
+from bot.parsing.facts import (
+    Context,
+    Fact,
+    budget_fact,
+    derived_facts,
+    find_facts,
+    parse_answer,
+)
 from bot.parsing.language import detect_language
 from bot.parsing.replies import is_dont_know, is_skip
-from bot.parsing.text import clean_text, has_words
+from bot.parsing.text import clean_text, has_words, looks_like_question
 from bot.policies import QualificationPolicy
 from bot.qualification import BANT, LeadFacts, decide, simple_score
 from bot.screening import screen
@@ -45,6 +53,8 @@ INTERRUPTIONS = frozenset(
     {"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge", "request_human",
      "thank"}
 )
+# ...of which these are questions: a statement NLU mistakes for one is read as an answer.
+QUESTIONS = frozenset({"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge"})
 ENDINGS = frozenset({"stop", "goodbye"})
 SCREENING_INTENTS = {
     "support_request": "support",
@@ -141,6 +151,23 @@ def known_values(lead: store.Lead) -> dict[str, Any]:
     return values
 
 
+def unscored(reason: str) -> dict[str, Any]:
+    """The score of a lead that is not a sales lead: zero, saying why."""
+    return {"fit": 0, "engagement": 0, "total": 0, "band": "none", "reasons": [
+        {"rule": "not_a_lead", "points": 0, "detail": f"redirected: {reason}"}]}
+
+
+def _keep_firmness(fact: Fact, source: str, text: str, lead: store.Lead) -> tuple[Fact, str]:
+    """A budget correction that only fixes the amount or period keeps the earlier status."""
+    if fact.field != "budget" or source != "correction" or states_firmness(text):
+        return fact, source
+    previous = lead.budget_status
+    if previous in ("allocated", "estimate") and fact.value.get("amount") is not None:
+        fact = budget_fact(Budget(fact.value["amount"], fact.value["currency"],
+                                  fact.value["period"], previous, None))
+    return fact, source
+
+
 def _definite(fact: Fact | None) -> bool:
     """Whether a parsed answer says something ("20k a year"), not just "unknown"."""
     if fact is None:
@@ -204,7 +231,9 @@ class Conversation:
                 result.replies.append(Reply("utter_intro"))
             if lead.status == "redirected":
                 return self._finish(result, outcome=f"redirected:{lead.redirect_reason}")
-            if not turn.resume:
+            # A resumed form does not read the message again, except when the form starts
+            # after a side question was answered: that opening may still carry facts.
+            if not turn.resume or turn.requested_slot is None:
                 outcome = self._understand(session, lead, turn, result)
                 if result.reject:
                     return result
@@ -214,6 +243,8 @@ class Conversation:
                     return self._finish(result, outcome=outcome)
                 # an e-mail may have joined this conversation to an earlier lead
                 lead = store.lead_for_conversation(session, turn.conversation_id) or lead
+            if lead.score is None:
+                self._decide(session, lead)  # every lead in the export carries a score
             self._sync_slots(lead, turn, result)
             self._plan(lead, turn, result)
             return result
@@ -229,8 +260,16 @@ class Conversation:
         ctx = Context(today=self._today(), region=lead.country)
         reason = self._screening_reason(turn, text, requested)
         if reason:
+            if reason == "language":
+                # A colleague who speaks the language follows up: keep what we understood.
+                facts = [(f, "volunteered") for f in find_facts(text, ctx).values()]
+                if "need" not in {f.field for f, _ in facts}:
+                    facts.append((Fact("need", text, text), "volunteered"))
+                self._record(session, lead, turn, text, facts)
+                lead = store.lead_for_conversation(session, turn.conversation_id) or lead
             store.set_status(session, lead, "redirected", [f"not a sales lead: {reason}"],
                              redirect_reason=reason)
+            store.set_score(session, lead, unscored(reason))
             store.end_conversation(session, turn.conversation_id, "redirected")
             return f"redirected:{reason}"
         answer = parse_answer(requested, text, ctx) if requested else None
@@ -239,7 +278,8 @@ class Conversation:
             store.end_conversation(session, turn.conversation_id, "stopped")
             return "stopped"
         if (requested and not _definite(answer) and turn.intent in INTERRUPTIONS
-                and confident >= INTERRUPTION_CONFIDENCE):
+                and confident >= INTERRUPTION_CONFIDENCE
+                and (turn.intent not in QUESTIONS or looks_like_question(text))):
             result.reject = True
             return None
         facts, volunteered = self._facts_of(turn, text, ctx, answer, result)
@@ -251,6 +291,7 @@ class Conversation:
             # changes only by a correction.
             if name not in known or name in inferred or name == correction_field(text):
                 facts.append((fact, "volunteered"))
+        facts = [_keep_firmness(f, source, text, lead) for f, source in facts]
         current = {**known, **{f.field: f.value for f, _ in facts}}
         for fact in derived_facts(current).values():
             facts.append((fact, "derived"))

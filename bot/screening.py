@@ -4,7 +4,8 @@ Each redirect reason has a table of weighted cues; a reason needs SCREEN_THRESHO
 Signs of buying intent ("we need", "looking for", "pricing for our team") take points away
 from the reasons a prospect's message can brush against (support, vendor, personal, ...),
 because prospects talk about tickets, agents and support all the time: that is what they
-want to buy. Competitors are not screened here; that is policy.
+want to buy. Competitors are recognised by how they talk about their own product; a
+competitor domain list is policy.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 from bot.parsing.replies import normalize_text
 
 RedirectReason = Literal[
-    "support", "job_seeker", "vendor", "personal", "spam", "abuse", "off_topic"
+    "support", "job_seeker", "vendor", "personal", "spam", "abuse", "off_topic", "competitor"
 ]
 
 SCREEN_THRESHOLD = 2.0
@@ -298,6 +299,19 @@ BUYING_CUES: tuple[Cue, ...] = (
     (r"\bbefore (?:peak|the|our|next)\b", 0.5),
 )
 
+# People building a product like ours, fishing for how it works.
+COMPETITOR_CUES: tuple[Cue, ...] = (
+    (
+        r"\bwe (?:make|build|sell|develop|run|have) (?:a |an |our own )?(?:[\w/+-]+ ){0,3}"
+        r"(?:product|tool|platform|software|app|bot)s? (?:too|as well|ourselves)\b",
+        2.0,
+    ),
+    (r"\b(?:your|a) competitor\b|\bcompeting (?:product|vendor)\b", 1.5),
+    (r"\bbenchmark(?:ing)?\b", 1.0),
+    (r"\bwhat (?:nlu|ml|ai|llm|tech|technology) stack\b", 1.0),
+    (r"\bhow (?:does|do) (?:you|your (?:bot|nlu|model|ai|routing)) (?:route|work|classify)", 0.5),
+)
+
 # Words that show a message is about work at all; they count against "off_topic".
 BUSINESS_WORDS = re.compile(
     r"\b(?:customers?|clients?|team|agents?|support|tickets?|inbox|business|company|staff|"
@@ -312,6 +326,7 @@ _CUE_TABLES: dict[str, tuple[Cue, ...]] = {
     "vendor": VENDOR_CUES,
     "personal": PERSONAL_CUES,
     "off_topic": OFF_TOPIC_CUES,
+    "competitor": COMPETITOR_CUES,
 }
 # Buying intent is subtracted from these; abuse and spam stay what they are.
 _DAMPENED_BY_BUYING = frozenset({"support", "job_seeker", "vendor", "personal"})

@@ -371,3 +371,20 @@ def _is_negated(
     if any(w in NEGATION_WORDS or w.endswith("nt") and w[:-2] in _NT_STEMS for w in words):
         return True
     return look_after and _NEGATION_AFTER_RE.match(text[end:]) is not None
+
+
+# Words that say how firm an amount is; a correction without any of them ("the 3k is
+# monthly") changes the amount or period, not whether the money is allocated.
+HEDGE_CUES: tuple[str, ...] = (
+    "about", "around", "roughly", "approximately", "approx", "estimate", "estimated",
+    "thinking", "maybe", "perhaps", "probably", "guess", "ish", "or so", "up to", "at most",
+    "max", "ballpark",
+)
+_HEDGE_RE = _phrase_re(HEDGE_CUES)
+
+
+def states_firmness(text: str) -> bool:
+    """Whether the text says how firm the budget is (allocated, hedged, or not yet)."""
+    normalised = normalise(text)
+    return bool(_ALLOCATION_RE.search(normalised) or _HEDGE_RE.search(normalised)
+                or "~" in normalised)

@@ -30,3 +30,18 @@ def clean_text(text: object) -> str:
 def has_words(text: str) -> bool:
     """Whether the message holds any letter or digit (emoji-only or empty does not)."""
     return any(ch.isalnum() for ch in text)
+
+
+_QUESTION_START_RE = re.compile(
+    r"^(?:\W*(?:hi|hello|hey|ok|okay|so|and|but|also|quick one|quick question)\W+)*"
+    r"(?:how|what|whats|what's|which|who|why|where|when|does|do|did|is|are|can|could|"
+    r"would|will|should|may|any|have you|has it|tell me|i wonder)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether the message asks something (a question mark or a question word up front)."""
+    if "?" in text:
+        return True
+    return any(_QUESTION_START_RE.match(part.strip()) for part in re.split(r"[.!;\n]", text))

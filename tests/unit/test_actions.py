@@ -210,3 +210,19 @@ def test_asking_for_a_person_records_a_handoff_request(conv, session_factory):
     asyncio.run(side_questions.ActionRequestHuman().run(dispatcher, t, DOMAIN))
     assert [m["response"] for m in dispatcher.messages][0] == "utter_human_requested"
     assert record(session_factory)["handoff"]["status"] in ("requested", "pending")
+
+
+def test_a_statement_nlu_takes_for_a_question_is_read_as_the_answer(conv, session_factory):
+    slots, _ = run_form(tracker("we want live chat and whatsapp in one place",
+                                intent="ask_product", requested="need"))
+    assert slots["requested_slot"] == "budget"
+    assert record(session_factory)["need"] == "we want live chat and whatsapp in one place"
+
+
+def test_an_opening_answered_as_a_question_still_gives_its_facts(conv, session_factory):
+    text = "we're a law firm with 75 staff and our client emails are chaos, what do you offer?"
+    t = tracker(text, intent="ask_product", bot_spoke=True,
+                after_user=[{"event": "action", "name": "action_answer_question"}])
+    slots, _ = run_form(t)
+    assert slots.get("company_size") and slots["requested_slot"] == "budget"
+    assert record(session_factory)["company_size"] == 75

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.parsing.text import MAX_CHARS, clean_text, has_words
+from bot.parsing.text import MAX_CHARS, clean_text, has_words, looks_like_question
 
 
 @pytest.mark.parametrize("raw,clean", [
@@ -28,3 +28,19 @@ def test_long_messages_are_cut():
                                            ("ok", True), ("5", True), ("日本", True)])
 def test_has_words(text, expected):
     assert has_words(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("how much does it cost", True),
+    ("is customer data stored in the EU", True),
+    ("quick one before we continue - is customer data stored in the EU?", True),
+    ("ok, does it integrate with salesforce", True),
+    ("hi. what do you charge per seat", True),
+    ("why", True),
+    ("we want live chat on our website", False),
+    ("hello, I work at a regional history museum and it's getting messy", False),
+    ("around 20k a year", False),
+    ("I'd be using it", False),
+])
+def test_looks_like_question(text, expected):
+    assert looks_like_question(text) is expected

@@ -105,7 +105,6 @@ PROSPECTS = [
     "6 car dealerships with service centres, customers want chat",
     "our customers can't find answers on our website so they email us",
     "our agents keep losing track of tickets, is there a free trial?",
-    "I'm an engineer at Ticketmint (we make a chat/helpdesk product too)",
     "what's your pricing for a team of 8?",
     "can your knowledge base be translated into Italian?",
     "students and parents email our school office all day",
@@ -163,4 +162,22 @@ def test_off_topic(text):
 
 @pytest.mark.parametrize("text", PROSPECTS)
 def test_prospects_are_not_screened(text):
+    assert screen(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "hey, I'm an engineer at Ticketmint (we make a chat/helpdesk product too). what NLU stack "
+    "does your bot use and how do you route tickets? asking for benchmarking",
+    "we build a helpdesk tool as well, just benchmarking how your bot handles routing",
+    "I work for a competitor and I'm curious what tech stack you use",
+])
+def test_competitors_fishing_for_details(text: str) -> None:
+    assert screen(text) == "competitor"
+
+
+@pytest.mark.parametrize("text", [
+    "we're benchmarking helpdesk vendors for our 40-person support team",
+    "we make furniture and need a shared inbox for customer orders",
+])
+def test_prospects_are_not_competitors(text: str) -> None:
     assert screen(text) is None
