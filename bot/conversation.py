@@ -260,12 +260,15 @@ class Conversation:
         ctx = Context(today=self._today(), region=lead.country)
         reason = self._screening_reason(turn, text, requested)
         if reason:
-            if reason == "language":
-                # A colleague who speaks the language follows up: keep what we understood.
-                facts = [(f, "volunteered") for f in find_facts(text, ctx).values()]
-                if "need" not in {f.field for f, _ in facts}:
+            if reason not in ("spam", "abuse"):
+                # Keep what the visitor told us about themselves (a colleague who speaks the
+                # language needs it). Not the e-mail: it would join this non-sales chat to a
+                # prospect's lead with the same address.
+                found = find_facts(text, ctx, skip=frozenset({"need", "email"}))
+                facts = [(f, "volunteered") for f in found.values()]
+                if reason == "language":
                     facts.append((Fact("need", text, text), "volunteered"))
-                self._record(session, lead, turn, text, facts)
+                self._record(session, lead, turn, text, facts, decide=False)
                 lead = store.lead_for_conversation(session, turn.conversation_id) or lead
             store.set_status(session, lead, "redirected", [f"not a sales lead: {reason}"],
                              redirect_reason=reason)
@@ -351,7 +354,7 @@ class Conversation:
 
     def _record(
         self, session: Session, lead: store.Lead, turn: Turn, text: str,
-        facts: list[tuple[Fact, str]],
+        facts: list[tuple[Fact, str]], decide: bool = True,
     ) -> None:
         """Store the answers, then re-decide the status in the same transaction."""
         if not facts:
@@ -365,7 +368,8 @@ class Conversation:
             for fact, source in facts
         ]
         lead = store.record_answers(session, inputs)
-        self._decide(session, lead)
+        if decide:
+            self._decide(session, lead)
 
     def _decide(self, session: Session, lead: store.Lead) -> None:
         answered = {a.field for a in lead.answers}

@@ -226,3 +226,14 @@ def test_an_opening_answered_as_a_question_still_gives_its_facts(conv, session_f
     slots, _ = run_form(t)
     assert slots.get("company_size") and slots["requested_slot"] == "budget"
     assert record(session_factory)["company_size"] == 75
+
+
+def test_a_redirected_visitor_keeps_what_they_said_about_themselves(conv, session_factory):
+    text = ("hey, I'm an engineer at Ticketmint (we make a chat/helpdesk product too). what "
+            "NLU stack does your bot use? asking for benchmarking, mateus@ticketmint.dev")
+    slots, _ = run_form(tracker(text, intent="ask_product", bot_spoke=False))
+    lead = record(session_factory)
+    assert (lead["status"], lead["redirect_reason"]) == ("redirected", "competitor")
+    assert lead["company"] == "Ticketmint" and lead["job_title"] == "engineer"
+    assert lead["email"] is None  # never joins a prospect's lead by address
+    assert lead["need"] is None and lead["score"]["total"] == 0
