@@ -27,7 +27,7 @@ validate: bootstrap  ## the conversation designer's check of domain, data and ru
 	$(APP)/python scripts/validate_data.py $(MAX_HISTORY)
 
 stories: train  ## Rasa test stories against the trained model
-	$(ENGINE)/rasa test core --stories tests/stories --fail-on-prediction-errors \
+	$(ENGINE)/rasa test core --stories tests/stories --e2e --fail-on-prediction-errors \
 	  --model "$$($(APP)/leadbot model-path)" --out results/stories
 
 integration: train  ## real Rasa + action server over REST, on SQLite and PostgreSQL

@@ -71,11 +71,18 @@ def train(force: bool = False) -> Path:
     if not rasa.exists():
         raise LaunchError("the engine venv is missing: run `make bootstrap`")
     started = time.monotonic()
-    subprocess.run(
-        [str(rasa), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-         "--out", str(MODELS_DIR)],
-        cwd=PROJECT_ROOT, check=True, env=_engine_env(),
-    )
+    log_path = VAR_DIR / "logs" / "train.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"training the model (about a minute; log: {log_path.relative_to(PROJECT_ROOT)})")
+    with open(log_path, "wb") as log:
+        done = subprocess.run(
+            [str(rasa), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+             "--out", str(MODELS_DIR)],
+            cwd=PROJECT_ROOT, env=_engine_env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+    if done.returncode != 0:
+        tail = log_path.read_text(errors="replace").splitlines()[-25:]
+        raise LaunchError("rasa train failed:\n" + "\n".join(tail))
     print(f"trained {target.name} in {time.monotonic() - started:.0f} s")
     for old in MODELS_DIR.glob("leadbot-*.tar.gz"):
         if old != target:

@@ -118,7 +118,8 @@ _NEGATION_AFTER_RE = re.compile(r"^\s*[?:,-]?\s*(?:not\s+yet|pending|tbc|tbd)\b"
 NONE_CUES: tuple[str, ...] = (
     r"no budget", r"zero", r"nil", r"none", r"no money", r"no funds?", r"no funding",
     r"find (?:the )?(?:funding|money|budget)", r"need (?:funding|money|budget)",
-    r"nothing(?! (?:decided|fixed|set|confirmed|final|yet))", r"not budgeted",
+    r"nothing(?! (?:decided|fixed|set|confirmed|final|yet|crazy|fancy|too|big|huge|over|"
+    r"more|much|special|extravagant|major|insane))", r"not budgeted",
     r"(?:do ?n[o']?t|doesn'?t|haven'?t|have not|hasn'?t)\s+(?:(?!know\b)[a-z]+\s+){0,3}?"
     r"(?:budget|funding|funds|money|one)",
     r"without (?:a |any )?budget", r"budget (?:is|of) (?:0|nil|none)", r"free",

@@ -264,3 +264,10 @@ def test_the_http_api_needs_the_token(bot: BotClient):
     assert bot.http.get(
         f"/conversations/{sender}/tracker", params={"token": "wrong"}
     ).status_code in (401, 403)
+
+
+def test_an_unknown_sender_answering_out_of_the_blue_gets_a_sensible_reply(bot: BotClient):
+    sender = bot.new_sender()
+    replies = bot.say(sender, "around 20k a year")
+    assert any(r.strip() for r in replies), replies
+    assert bot.requested_slot(sender) is not None

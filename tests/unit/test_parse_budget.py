@@ -201,3 +201,10 @@ def test_find_quantities(text: str, expected: list[tuple[float, float]]) -> None
 )
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a reasonable amount, nothing crazy",
+                                  "nothing fancy, just a fair price"])
+def test_nothing_as_a_hedge_is_not_no_budget(text: str) -> None:
+    budget = parse_budget(text)
+    assert budget is None or budget.status != "none"
