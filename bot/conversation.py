@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,7 +30,8 @@ from bot.parsing.language import detect_language
 from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words, looks_like_question
 from bot.policies import QualificationPolicy
-from bot.qualification import BANT, LeadFacts, decide, simple_score
+from bot.qualification import BANT
+from bot.rescore import rescore_lead
 from bot.screening import screen
 
 # The questions of the qualifying form, most valuable first (slot names from the contract).
@@ -123,19 +124,6 @@ def next_question(
             return None
         return name
     return None
-
-
-def _lead_facts(lead: store.Lead, answered: Iterable[str]) -> LeadFacts:
-    return LeadFacts(
-        need=lead.need,
-        budget_amount=lead.budget_amount,
-        budget_currency=lead.budget_currency,
-        budget_status=lead.budget_status or "unknown",
-        authority=lead.authority or "unknown",
-        timeline_months=lead.timeline_months,
-        answered=frozenset(answered),
-        redirect_reason=lead.redirect_reason,
-    )
 
 
 def known_values(lead: store.Lead) -> dict[str, Any]:
@@ -372,15 +360,7 @@ class Conversation:
             self._decide(session, lead)
 
     def _decide(self, session: Session, lead: store.Lead) -> None:
-        answered = {a.field for a in lead.answers}
-        facts = _lead_facts(lead, answered)
-        decision = decide(facts, self._policy)
-        if lead.status != "redirected":
-            became_qualified = decision.status == "qualified" and lead.status != "qualified"
-            store.set_status(session, lead, decision.status, decision.reasons)
-            store.set_score(session, lead, simple_score(facts, self._policy))
-            if became_qualified:
-                store.request_handoff(session, lead, reason="qualified")
+        rescore_lead(session, lead, datetime.now(timezone.utc), self._policy)
 
     def _screening_reason(self, turn: Turn, text: str, requested: str | None) -> str | None:
         """Why this visitor is not a sales lead, or None.

@@ -248,7 +248,11 @@ def run_forever(settings: Settings) -> int:
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(18)})
         print("RASA_TOKEN is not set: using a random token for this run (set it in .env)")
-    migrate(settings.lead_store_url)
+    try:
+        migrate(settings.lead_store_url)
+    except Exception as exc:  # any driver error: say which setting points at it
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise LaunchError(f"DATABASE_URL: cannot use the lead store: {first}") from None
     model = train()
     stack = Stack(settings)
     stop_requested = False
