@@ -33,7 +33,7 @@ class ValidateQualifyForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Understand the latest message, store it, and set the slots and next question."""
-        turn = turn_from_tracker(tracker)
+        turn = turn_from_tracker(tracker, domain)
         result = await asyncio.to_thread(conversation().take_turn, turn)
         if result.reject:
             return []

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from bot.conversation import Conversation
-from bot.policies import qualification_policy
+from bot.policies import policies
 from bot.settings import settings
 from bot.store import make_engine, make_session_factory
 
@@ -16,9 +16,8 @@ def conversation() -> Conversation:
     """One engine and one Conversation per action-server process."""
     config = settings()
     engine = make_engine(config.lead_store_url)
-    return Conversation(
-        make_session_factory(engine), qualification_policy(), max_questions=config.max_questions
-    )
+    return Conversation(make_session_factory(engine), policies(),
+                        max_questions=config.max_questions)
 
 
 def response_values() -> dict[str, Any]:
@@ -32,4 +31,5 @@ def response_values() -> dict[str, Any]:
         "partners_url": config.partners_url,
         "pricing_url": config.pricing_url,
         "privacy_url": config.privacy_url,
+        "resource_url": config.resource_url,
     }

@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.runtime import conversation
 from actions.tracker_turn import FORM_NAME, say, turn_from_tracker
-from bot.conversation import Reply
 from bot.parsing.text import clean_text, looks_like_question
+from bot.turn import Reply
 
 ANSWERS = {
     "ask_pricing": "utter_pricing",

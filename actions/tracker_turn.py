@@ -10,7 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import response_values
-from bot.conversation import FORM_FIELDS, PROFILE_FIELDS, Reply, Turn
+from bot.conversation import CONSENT
+from bot.planner import QuestionPlan
+from bot.turn import Reply, Turn
 
 FORM_NAME = "qualify_form"
 # Actions that run between a user message and the form without answering the visitor.
@@ -19,6 +21,7 @@ _SILENT_ACTIONS = frozenset(
      f"validate_{FORM_NAME}"}
 )
 _BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome")
+_SLOTS = (*QuestionPlan().fields, CONSENT, *_BOOKKEEPING)
 
 
 def _events_since_last_user(tracker: Tracker) -> tuple[dict[str, Any] | None, list[dict]]:
@@ -35,7 +38,12 @@ def _utc(timestamp: float | None) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc)
 
 
-def turn_from_tracker(tracker: Tracker) -> Turn:
+def _response_text(domain: dict[str, Any] | None, name: str) -> str:
+    variants = ((domain or {}).get("responses") or {}).get(name) or [{}]
+    return str(variants[0].get("text") or "")
+
+
+def turn_from_tracker(tracker: Tracker, domain: dict[str, Any] | None = None) -> Turn:
     """The message being handled, the question it answers and the conversation so far."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
@@ -45,8 +53,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     )
     requested = tracker.get_slot("requested_slot") if tracker.active_loop_name == FORM_NAME \
         else None
-    slots = {name: tracker.get_slot(name) for name in (*FORM_FIELDS, *PROFILE_FIELDS,
-                                                      *_BOOKKEEPING)}
+    slots = {name: tracker.get_slot(name) for name in _SLOTS}
     return Turn(
         conversation_id=tracker.sender_id,
         text=message.get("text") or "",
@@ -59,6 +66,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         slots=slots,
         first_turn=not any(e.get("event") == "bot" for e in tracker.events),
         resume=resumed,
+        # the exact question the visitor said yes or no to, kept with their consent
+        consent_wording=_response_text(domain, f"utter_ask_{CONSENT}"),
     )
 
 

@@ -11,7 +11,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli_activity import COMMANDS as ACTIVITY_COMMANDS
 from bot.cli_leads import leads
+from bot.cli_policies import COMMANDS as POLICY_COMMANDS
 from bot.cli_run import COMMANDS as RUN_COMMANDS
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 from bot.store.db import (
@@ -147,5 +149,7 @@ def db_upgrade(state: CliState) -> None:
 
 
 main.add_command(leads)
-for _command in RUN_COMMANDS:
+for _command in ACTIVITY_COMMANDS:
+    main.add_command(_command)
+for _command in (*RUN_COMMANDS, *POLICY_COMMANDS):
     main.add_command(_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 
 from bot.store import (
     CONTRACT_FIELDS,
+    Activity,
     AmbiguousLeadKey,
     Answer,
     Lead,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from bot.cli import CliState
 
 _MAX_CELL = 32
+_MAX_ACTIVITY_LINES = 10
 _PERIOD_SUFFIX = {"year": "/yr", "month": "/yr", "one_time": " once"}
 
 
@@ -172,32 +175,46 @@ def _when(value: datetime | None) -> str:
 
 
 def _describe(lead: Lead) -> str:
-    own_words = {field: answer.raw_text for field, answer in current_answers(lead.answers).items()}
+    current = current_answers(lead.answers)
+    own_words = {field: answer.raw_text for field, answer in current.items()}
+    visit_numbers = {c.sender_id: c.visit_number for c in lead.conversations}
+    visit_of = {
+        field: visit_numbers.get(answer.conversation_id) for field, answer in current.items()
+    }
+
+    def field_pairs(pairs: Sequence[tuple[str, str, Any]]) -> list[str]:
+        return _pairs([(label, _from_visit(value, visit_of.get(f))) for label, f, value in pairs])
+
     lines = [
         f"Lead {lead.id}  [{lead.status}]",
         f"  created {_when(lead.created_at)} UTC, updated {_when(lead.updated_at)} UTC",
         "",
         "Profile",
-        *_pairs(
+        *field_pairs(
             [
-                ("name", lead.name),
-                ("e-mail", lead.email),
-                ("company", lead.company),
-                ("job title", lead.job_title),
-                ("company size", lead.company_size),
-                ("industry", lead.industry),
-                ("country", lead.country),
-                ("phone", lead.phone),
+                ("name", "name", lead.name),
+                ("e-mail", "email", lead.email),
+                ("company", "company", lead.company),
+                ("job title", "job_title", lead.job_title),
+                ("company size", "company_size", lead.company_size),
+                ("industry", "industry", lead.industry),
+                ("country", "country", lead.country),
+                ("phone", "phone", lead.phone),
             ]
         ),
         "",
         "BANT",
-        *_pairs(
+        *field_pairs(
             [
-                ("need", _quoted_words(lead.need, own_words.get("need"))),
-                ("budget", _quoted_words(_budget_text(lead), own_words.get("budget"))),
-                ("authority", _quoted_words(lead.authority, own_words.get("authority"))),
+                ("need", "need", _quoted_words(lead.need, own_words.get("need"))),
+                ("budget", "budget", _quoted_words(_budget_text(lead), own_words.get("budget"))),
                 (
+                    "authority",
+                    "authority",
+                    _quoted_words(lead.authority, own_words.get("authority")),
+                ),
+                (
+                    "timeline",
                     "timeline",
                     _quoted_words(_timeline_text(lead.timeline_months), own_words.get("timeline")),
                 ),
@@ -210,17 +227,25 @@ def _describe(lead: Lead) -> str:
         *(f"  - {reason}" for reason in lead.status_reasons or []),
         *_score_lines(lead.score),
         "",
-        f"Answers ({len(lead.answers)})",
-        *(_answer_line(answer) for answer in lead.answers),
+        "Consent to follow-up",
+        f"  {_consent_text(lead)}",
         "",
-        "Conversations",
+        f"Answers ({len(lead.answers)})",
+        *(_answer_line(answer, visit_numbers) for answer in lead.answers),
+        "",
+        f"Visits ({len(lead.conversations)})",
         *(
-            f"  {conversation.sender_id}  started {_when(conversation.started_at)},"
+            f"  visit {conversation.visit_number}  {conversation.sender_id}"
+            f"  started {_when(conversation.started_at)},"
             f" last seen {_when(conversation.last_seen_at)}"
             + (f", ended: {conversation.ended_reason}" if conversation.ended_reason else "")
+            + (f", visitor {conversation.visitor_id}" if conversation.visitor_id else "")
             + _page(conversation.page_context)
             for conversation in lead.conversations
         ),
+        "",
+        f"Activity ({len(lead.activities)})",
+        *_activity_lines(lead.activities),
         "",
         "Handoff",
         *_handoff_lines(lead),
@@ -228,12 +253,43 @@ def _describe(lead: Lead) -> str:
     return "\n".join(lines)
 
 
-def _answer_line(answer: Answer) -> str:
+def _from_visit(value: Any, visit: int | None) -> Any:
+    if value is None or visit is None:
+        return value
+    return f"{value}   (visit {visit})"
+
+
+def _consent_text(lead: Lead) -> str:
+    if lead.consent_follow_up is None:
+        return "not asked"
+    answer = "given" if lead.consent_follow_up else "declined"
+    wording = f": «{lead.consent_wording}»" if lead.consent_wording else ""
+    return f"{answer} {_when(lead.consent_at)} UTC{wording}"
+
+
+def _activity_lines(activities: Sequence[Activity]) -> list[str]:
+    if not activities:
+        return ["  none"]
+    kinds = Counter(activity.kind for activity in activities)
+    lines = ["  " + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))]
+    shown = activities[-_MAX_ACTIVITY_LINES:]
+    if len(activities) > len(shown):
+        lines.append(f"  … {len(activities) - len(shown)} earlier")
+    for activity in shown:
+        detail = json.dumps(activity.detail or {}, ensure_ascii=False)
+        where = activity.conversation_id or activity.source
+        lines.append(f"  {_when(activity.at)}  {activity.kind:<21} {detail}  [{where}]")
+    return lines
+
+
+def _answer_line(answer: Answer, visit_numbers: dict[str, int]) -> str:
     raw = json.dumps(answer.raw_text, ensure_ascii=False)
     value = json.dumps(answer.value, ensure_ascii=False)
+    visit = visit_numbers.get(answer.conversation_id)
     return (
         f"  {_when(answer.at)}  {answer.field:<13} {raw} -> {value}"
-        f"  [{answer.source}, {answer.conversation_id}]"
+        f"  [{answer.source}, {answer.conversation_id}"
+        + (f", visit {visit}]" if visit is not None else "]")
     )
 
 

@@ -2,194 +2,72 @@
 
 The Rasa adapter (`actions/`) turns the tracker into a `Turn`, calls `Conversation.take_turn`
 and turns the `TurnResult` back into events. Everything in between lives here:
-screening -> parsing (bot/parsing) -> lead store (bot/store, one transaction) ->
-qualification (bot/qualification) -> the next question.
+screening (bot/reading) -> parsing (bot/parsing) -> lead store (bot/store, one
+transaction) -> score and status (bot/rescore) -> the next question (bot/planner).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
-from bot.parsing.budget import Budget, states_firmness
 from bot.parsing.corrections import correction_field
-from bot.parsing.facts import (
-    Context,
-    Fact,
-    budget_fact,
-    derived_facts,
-    find_facts,
-    parse_answer,
-)
-from bot.parsing.language import detect_language
+from bot.parsing.email import email_domain, is_free_mail
+from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
 from bot.parsing.replies import is_dont_know, is_skip
-from bot.parsing.text import clean_text, has_words, looks_like_question
-from bot.policies import QualificationPolicy
-from bot.qualification import BANT
+from bot.parsing.text import clean_text, has_words
+from bot.planner import QuestionPlan, next_question
+from bot.policies import Policies
+from bot.reading import (
+    ENDING_CONFIDENCE,
+    is_ending,
+    is_interruption,
+    keep_firmness,
+    noted,
+    screening_reason,
+    unknown_value,
+    unscored,
+)
 from bot.rescore import rescore_lead
-from bot.screening import screen
+from bot.turn import UNKNOWN, Reply, Turn, TurnResult
 
-# The questions of the qualifying form, most valuable first (slot names from the contract).
-FORM_FIELDS = (
-    "need", "budget", "authority", "timeline", "name", "email", "company", "job_title",
-    "company_size",
-)
-PROFILE_FIELDS = ("industry", "country", "phone")
-# How facts read back best: who, where, then the buying facts.
-NOTED_ORDER = (
-    "name", "job_title", "company", "company_size", "industry", "country", "email", "phone",
-    "budget", "authority", "timeline",
-)
-# Slot value for "asked, and the visitor skipped it or does not know": not None, so the form
-# does not ask again in this conversation.
-UNKNOWN = "unknown"
-
-# Intents answered by a rule while the form waits (the form then asks its question again).
-INTERRUPTIONS = frozenset(
-    {"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge", "request_human",
-     "thank"}
-)
-# ...of which these are questions: a statement NLU mistakes for one is read as an answer.
-QUESTIONS = frozenset({"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge"})
-ENDINGS = frozenset({"stop", "goodbye"})
-SCREENING_INTENTS = {
-    "support_request": "support",
-    "job_seeking": "job_seeker",
-    "vendor_pitch": "vendor",
-    "personal_use": "personal",
-    "out_of_scope": "off_topic",
-}
-# How sure NLU must be before an intent overrides reading the message as an answer.
-INTERRUPTION_CONFIDENCE = 0.55
-ENDING_CONFIDENCE = 0.6
-SCREENING_CONFIDENCE = 0.8
+CONSENT = "follow_up_consent"
+WORK_EMAIL = "work_email"  # the rephrase that asks once for a work address after free-mail
+# Fields whose unclear answer is still worth keeping as the visitor wrote it.
+FREE_TEXT = frozenset({"need", "name", "company", "job_title", "current_tool"})
+# Answers to these stay meaningful when the visitor is unsure ("not sure" is a budget answer).
+UNSURE_IS_AN_ANSWER = frozenset({"budget", "authority", "timeline"})
 
 
-@dataclass(frozen=True)
-class Turn:
-    """What the assistant knows about the message being handled."""
-
-    conversation_id: str
-    text: str
-    intent: str | None
-    intent_confidence: float
-    requested_slot: str | None
-    message_id: str | None
-    at: datetime
-    metadata: dict[str, Any] = field(default_factory=dict)
-    slots: dict[str, Any] = field(default_factory=dict)
-    first_turn: bool = False
-    resume: bool = False
+def utcnow() -> datetime:
+    """Now, in UTC (the store keeps tz-aware times)."""
+    return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A response from the domain and the values that fill it."""
+def known_values(lead: store.Lead, fresh_since: datetime | None = None) -> dict[str, Any]:
+    """Field -> current value for every field this lead has an answer for (None = unknown).
 
-    response: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class TurnResult:
-    """Slots to set, what to say, and the next question (None ends the form)."""
-
-    slots: dict[str, Any] = field(default_factory=dict)
-    replies: list[Reply] = field(default_factory=list)
-    next_slot: str | None = None
-    reject: bool = False
-
-
-def next_question(
-    known: Iterable[str], asked: Sequence[str], max_questions: int,
-    first: Sequence[str] = (),
-) -> str | None:
-    """The next form field to ask, or None when done or the question budget is spent.
-
-    Fields already asked in this conversation may be asked again (a rephrase) without
-    counting twice; `first` moves fields to the front (contact details after a request
-    for a person).
+    Answers older than `fresh_since` do not count: such fields are asked again.
     """
-    known = set(known)
-    order = list(dict.fromkeys([*first, *FORM_FIELDS]))
-    for name in order:
-        if name in known:
-            continue
-        if name not in asked and len(set(asked)) >= max_questions:
-            return None
-        return name
-    return None
-
-
-def known_values(lead: store.Lead) -> dict[str, Any]:
-    """Field -> current value for every field this lead has an answer for (None = unknown)."""
-    values: dict[str, Any] = {}
     columns = {
         "budget": lead.budget_amount if lead.budget_amount is not None else lead.budget_status,
         "timeline": lead.timeline_months,
     }
-    for answer in lead.answers:
-        name = answer.field
+    values: dict[str, Any] = {}
+    for name, answer in store.current_answers(lead.answers).items():
+        if fresh_since is not None and _aware(answer.at) < fresh_since:
+            continue
         values[name] = columns.get(name, getattr(lead, name, answer.value))
     return values
 
 
-def unscored(reason: str) -> dict[str, Any]:
-    """The score of a lead that is not a sales lead: zero, saying why."""
-    return {"fit": 0, "engagement": 0, "total": 0, "band": "none", "reasons": [
-        {"rule": "not_a_lead", "points": 0, "detail": f"redirected: {reason}"}]}
-
-
-def _keep_firmness(fact: Fact, source: str, text: str, lead: store.Lead) -> tuple[Fact, str]:
-    """A budget correction that only fixes the amount or period keeps the earlier status."""
-    if fact.field != "budget" or source != "correction" or states_firmness(text):
-        return fact, source
-    previous = lead.budget_status
-    if previous in ("allocated", "estimate") and fact.value.get("amount") is not None:
-        fact = budget_fact(Budget(fact.value["amount"], fact.value["currency"],
-                                  fact.value["period"], previous, None))
-    return fact, source
-
-
-def _definite(fact: Fact | None) -> bool:
-    """Whether a parsed answer says something ("20k a year"), not just "unknown"."""
-    if fact is None:
-        return False
-    value = fact.value
-    if isinstance(value, dict):
-        return any(v not in (None, "unknown") for k, v in value.items() if k != "status") or \
-            value.get("status") not in (None, "unknown")
-    return value not in (None, "unknown")
-
-
-def _unknown_value(name: str) -> Any:
-    """What the store keeps for a question the visitor skipped or could not answer."""
-    if name == "budget":
-        return {"amount": None, "currency": None, "period": None, "status": "unknown"}
-    if name == "authority":
-        return "unknown"
-    if name == "timeline":
-        return {"months": None}
-    return None
-
-
-def _noted(facts: list[tuple[Fact, str]]) -> str:
-    """Volunteered facts and corrections read back, so the visitor can see and fix them.
-
-    The need is not repeated: it is the visitor's own sentence.
-    """
-    order = {name: i for i, name in enumerate(NOTED_ORDER)}
-    shown = sorted(
-        (f for f, source in facts if source in ("volunteered", "correction") and
-         f.field != "need"),
-        key=lambda f: order.get(f.field, len(order)),
-    )
-    return ", ".join(f.display for f in shown)
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Conversation:
@@ -198,14 +76,28 @@ class Conversation:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        policy: QualificationPolicy,
+        rules: Policies,
         max_questions: int = 7,
         today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = session_factory
-        self._policy = policy
-        self._max_questions = max_questions
+        self._rules = rules
+        questions = rules.questions
+        self._plan_of_questions = QuestionPlan(
+            bant=tuple(questions.bant), contact=tuple(questions.contact),
+            profile=tuple(questions.profile_order()), max_questions=max_questions,
+            max_profile_per_visit=questions.max_per_visit,
+            stale_after_days=questions.stale_after_days,
+        )
         self._today = today
+        self._now = now
+        self._ask_work_email = questions.ask_work_email_once
+
+    @property
+    def plan(self) -> QuestionPlan:
+        """The question order and limits this conversation follows."""
+        return self._plan_of_questions
 
     # ------------------------------------------------------------------ the form's turn
     def take_turn(self, turn: Turn) -> TurnResult:
@@ -214,9 +106,12 @@ class Conversation:
             lead = store.ensure_conversation(
                 session, turn.conversation_id, page_context=turn.metadata or None, at=turn.at
             )
+            if turn.metadata:
+                store.record_page_context(session, turn.conversation_id, turn.metadata,
+                                          turn.at, turn.message_id)
             result = TurnResult()
             if turn.first_turn:
-                result.replies.append(Reply("utter_intro"))
+                result.replies.append(self._greeting(lead, turn))
             if lead.status == "redirected":
                 return self._finish(result, outcome=f"redirected:{lead.redirect_reason}")
             # A resumed form does not read the message again, except when the form starts
@@ -229,197 +124,225 @@ class Conversation:
                     if turn.first_turn and outcome.startswith("redirected"):
                         result.replies.clear()
                     return self._finish(result, outcome=outcome)
-                # an e-mail may have joined this conversation to an earlier lead
-                lead = store.lead_for_conversation(session, turn.conversation_id) or lead
+                joined = store.lead_for_conversation(session, turn.conversation_id) or lead
+                if joined.id != lead.id:  # an e-mail joined this chat to an earlier lead
+                    welcome = Reply("utter_welcome_back", _name_part(joined))
+                    result.replies = [welcome, *(r for r in result.replies
+                                                 if r.response != "utter_intro")]
+                lead = joined
             if lead.score is None:
                 self._decide(session, lead)  # every lead in the export carries a score
             self._sync_slots(lead, turn, result)
-            self._plan(lead, turn, result)
+            self._next(lead, turn, result)
             return result
+
+    def _greeting(self, lead: store.Lead, turn: Turn) -> Reply:
+        """A returning visitor (same browser) is welcomed back; anyone else introduced to."""
+        earlier = [a for a in lead.answers if a.conversation_id != turn.conversation_id]
+        if earlier:
+            return Reply("utter_welcome_back", _name_part(lead))
+        return Reply("utter_intro")
 
     def _understand(
         self, session: Session, lead: store.Lead, turn: Turn, result: TurnResult
     ) -> str | None:
         """Read the message into answers; returns an outcome when the form must end."""
         text = clean_text(turn.text)
-        requested = turn.requested_slot
         if not has_words(text):
             return None  # nothing to read: the question is simply asked again
         ctx = Context(today=self._today(), region=lead.country)
-        reason = self._screening_reason(turn, text, requested)
+        opening = turn.requested_slot is None and not any(
+            turn.slots.get(name) for name in self.plan.fields
+        )
+        reason = screening_reason(turn, text, opening)
         if reason:
-            if reason not in ("spam", "abuse"):
-                # Keep what the visitor told us about themselves (a colleague who speaks the
-                # language needs it). Not the e-mail: it would join this non-sales chat to a
-                # prospect's lead with the same address.
-                found = find_facts(text, ctx, skip=frozenset({"need", "email"}))
-                facts = [(f, "volunteered") for f in found.values()]
-                if reason == "language":
-                    facts.append((Fact("need", text, text), "volunteered"))
-                self._record(session, lead, turn, text, facts, decide=False)
-                lead = store.lead_for_conversation(session, turn.conversation_id) or lead
-            store.set_status(session, lead, "redirected", [f"not a sales lead: {reason}"],
-                             redirect_reason=reason)
-            store.set_score(session, lead, unscored(reason))
-            store.end_conversation(session, turn.conversation_id, "redirected")
+            self._redirect(session, lead, turn, text, ctx, reason)
             return f"redirected:{reason}"
+        requested = turn.requested_slot
         answer = parse_answer(requested, text, ctx) if requested else None
-        confident = turn.intent_confidence
-        if turn.intent in ENDINGS and confident >= ENDING_CONFIDENCE and not _definite(answer):
+        if is_ending(turn, answer):
             store.end_conversation(session, turn.conversation_id, "stopped")
             return "stopped"
-        if (requested and not _definite(answer) and turn.intent in INTERRUPTIONS
-                and confident >= INTERRUPTION_CONFIDENCE
-                and (turn.intent not in QUESTIONS or looks_like_question(text))):
+        if is_interruption(turn, text, answer):
             result.reject = True
             return None
-        facts, volunteered = self._facts_of(turn, text, ctx, answer, result)
+        facts = self._facts_of(turn, text, ctx, answer, result)
         known = known_values(lead)
         inferred = {name for name, a in store.current_answers(lead.answers).items()
                     if a.source == "derived"}
-        for name, fact in volunteered.items():
+        taken = {f.field for f, _ in facts}
+        skip = frozenset(taken | ({requested} if requested else set()))
+        for name, fact in find_facts(text, ctx, skip=skip).items():
             # Volunteered facts fill gaps and replace guesses; what the visitor said before
             # changes only by a correction.
-            if name not in known or name in inferred or name == correction_field(text):
+            if name not in known or name in inferred:
                 facts.append((fact, "volunteered"))
-        facts = [_keep_firmness(f, source, text, lead) for f, source in facts]
         current = {**known, **{f.field: f.value for f, _ in facts}}
-        for fact in derived_facts(current).values():
-            facts.append((fact, "derived"))
-        self._record(session, lead, turn, text, facts)
-        for fact, _source in facts:
-            result.slots[fact.field] = fact.display or UNKNOWN
-        noted = _noted(facts)
-        if noted:
-            result.replies.append(Reply("utter_noted", {"facts": noted}))
+        facts.extend((fact, "derived") for fact in derived_facts(current).values())
+        lead = self._record(session, lead, turn, text, facts)
+        self._after_answers(session, lead, turn, facts, result)
         return None
+
+    def _redirect(self, session: Session, lead: store.Lead, turn: Turn, text: str,
+                  ctx: Context, reason: str) -> None:
+        """Store a non-lead as redirected, keeping what they said about themselves."""
+        if reason not in ("spam", "abuse"):
+            # Not the e-mail: it would join this non-sales chat to a prospect's lead.
+            found = find_facts(text, ctx, skip=frozenset({"need", "email"}))
+            facts = [(f, "volunteered") for f in found.values()]
+            if reason == "language":  # a colleague who speaks the language follows up
+                facts.append((Fact("need", text, text), "volunteered"))
+            lead = self._record(session, lead, turn, text, facts, decide=False)
+        store.set_status(session, lead, "redirected", [f"not a sales lead: {reason}"],
+                         redirect_reason=reason)
+        store.set_score(session, lead, unscored(reason))
+        store.end_conversation(session, turn.conversation_id, "redirected")
 
     def _facts_of(
         self, turn: Turn, text: str, ctx: Context, answer: Fact | None, result: TurnResult
-    ) -> tuple[list[tuple[Fact, str]], dict[str, Fact]]:
-        """The answer to the question asked (or a correction) and the volunteered facts."""
+    ) -> list[tuple[Fact, str]]:
+        """The answer to the question asked, or a correction of an earlier answer."""
         requested = turn.requested_slot
-        facts: list[tuple[Fact, str]] = []
         corrected = correction_field(text)
-        skip = {requested} if requested else set()
         if corrected and corrected != requested:
             fact = parse_answer(corrected, text, ctx)
-            if fact is not None:
-                facts.append((fact, "correction"))
-                skip.add(corrected)
-                answer = None if requested != corrected else answer
-                requested = None  # the question stays open and is asked again
+            if fact is not None:  # the open question stays open and is asked again
+                return [(fact, "correction")]
         if requested:
-            facts.extend(self._answer_requested(turn, requested, text, answer, result))
-        return facts, find_facts(text, ctx, skip=frozenset(skip))
+            return self._answer_requested(turn, requested, text, answer, result)
+        return []
 
     def _answer_requested(
         self, turn: Turn, requested: str, text: str, answer: Fact | None, result: TurnResult
     ) -> list[tuple[Fact, str]]:
         retried = list(turn.slots.get("retried_slots") or [])
+        if turn.slots.get("rephrase_slot") == WORK_EMAIL and (answer is None or not
+                                                               answer.value):
+            result.slots["rephrase_slot"] = None  # no work address: keep the one given
+            return []
         declined = is_skip(text) or is_dont_know(text) or (
             turn.intent == "dont_know" and turn.intent_confidence >= ENDING_CONFIDENCE
         )
-        if answer is not None and not (declined and requested not in ("budget", "authority",
-                                                                      "timeline")):
+        if answer is not None and (not declined or requested in UNSURE_IS_AN_ANSWER):
             result.slots["rephrase_slot"] = None
+            if requested == "email" and self._wants_work_email(answer, retried):
+                result.slots["rephrase_slot"] = WORK_EMAIL
+                result.slots["retried_slots"] = [*retried, WORK_EMAIL]
             return [(answer, "answer")]
         if declined:
             result.slots["rephrase_slot"] = None
             result.replies.append(Reply("utter_skip_ok"))
-            return [(Fact(requested, _unknown_value(requested), UNKNOWN), "answer")]
-        if requested not in retried:
+            return [(Fact(requested, unknown_value(requested), UNKNOWN), "answer")]
+        if requested not in retried and requested != CONSENT:
             result.slots["rephrase_slot"] = requested
             result.slots["retried_slots"] = [*retried, requested]
             return []
         # Second unclear answer: keep the visitor's words and move on, never loop.
         result.slots["rephrase_slot"] = None
-        value = text if requested in ("need", "name", "company", "job_title") else None
+        if requested == CONSENT:
+            return [(Fact(CONSENT, None, UNKNOWN), "answer")]
+        value = text if requested in FREE_TEXT else unknown_value(requested)
         result.replies.append(Reply("utter_unclear_kept"))
-        if value is None:
-            value = _unknown_value(requested)
         return [(Fact(requested, value, text[:80]), "answer")]
+
+    def _wants_work_email(self, answer: Fact, retried: list[str]) -> bool:
+        return (self._ask_work_email and WORK_EMAIL not in retried
+                and isinstance(answer.value, str) and is_free_mail(email_domain(answer.value)))
 
     def _record(
         self, session: Session, lead: store.Lead, turn: Turn, text: str,
         facts: list[tuple[Fact, str]], decide: bool = True,
-    ) -> None:
-        """Store the answers, then re-decide the status in the same transaction."""
+    ) -> store.Lead:
+        """Store the answers, then re-decide the lead in the same transaction."""
         if not facts:
-            return
+            return lead
+        previous_budget = lead.budget_status
         inputs = [
             store.AnswerInput(
                 conversation_id=turn.conversation_id, field=fact.field, raw_text=text,
-                value=fact.value, message_id=turn.message_id, at=turn.at,
+                value=(keep_firmness(fact, text, previous_budget) if source == "correction"
+                       else fact).value,
+                message_id=turn.message_id, at=turn.at,
                 source="answer" if source == "correction" else source,
             )
             for fact, source in facts
         ]
         lead = store.record_answers(session, inputs)
+        for fact, source in facts:
+            if source in ("answer", "correction"):
+                store.record_activity(
+                    session, lead, "question_answered", turn.at, {"field": fact.field},
+                    conversation_id=turn.conversation_id,
+                    key=f"answer:{turn.conversation_id}:{fact.field}:{turn.message_id}",
+                )
         if decide:
             self._decide(session, lead)
+        return lead
+
+    def _after_answers(self, session: Session, lead: store.Lead, turn: Turn,
+                       facts: list[tuple[Fact, str]], result: TurnResult) -> None:
+        """Slots for what was understood, the consent record, and the read-back."""
+        for fact, _source in facts:
+            result.slots[fact.field] = fact.display or UNKNOWN
+            if fact.field == CONSENT and isinstance(fact.value, bool):
+                store.set_consent(session, lead, fact.value, turn.consent_wording, turn.at)
+        said_back = noted(facts)
+        if said_back:
+            result.replies.append(Reply("utter_noted", {"facts": said_back}))
 
     def _decide(self, session: Session, lead: store.Lead) -> None:
-        rescore_lead(session, lead, datetime.now(timezone.utc), self._policy)
-
-    def _screening_reason(self, turn: Turn, text: str, requested: str | None) -> str | None:
-        """Why this visitor is not a sales lead, or None.
-
-        The opening message is screened on NLU or the cue tables; mid-form, both must agree
-        (or NLU be very sure) so that a prospect's answer is never mistaken for a redirect.
-        """
-        by_intent = SCREENING_INTENTS.get(turn.intent or "")
-        by_words = screen(text)
-        opening = requested is None and not any(
-            turn.slots.get(name) for name in FORM_FIELDS
-        )
-        if opening:
-            if by_words in ("spam", "abuse"):
-                return by_words
-            if detect_language(text) != "en":
-                return "language"
-            if by_words:
-                return by_words
-            if by_intent and turn.intent_confidence >= SCREENING_CONFIDENCE:
-                return by_intent
-            return None
-        if by_words in ("spam", "abuse"):
-            return by_words
-        if by_words and by_intent == by_words:
-            return by_words
-        return None
+        rescore_lead(session, lead, self._now(), self._rules)
 
     # ------------------------------------------------------------------ planning
+    def _fresh_since(self) -> datetime:
+        return self._now() - timedelta(days=self.plan.stale_after_days)
+
     def _sync_slots(self, lead: store.Lead, turn: Turn, result: TurnResult) -> None:
-        """Put every field the lead store knows into its slot, so it is not asked again."""
-        known = known_values(lead)
-        for name in (*FORM_FIELDS, *PROFILE_FIELDS):
-            if name not in known:
-                continue
-            current = result.slots.get(name, turn.slots.get(name))
-            if current is None:
+        """Put every field the lead store knows (recently) into its slot: it is not asked."""
+        known = known_values(lead, self._fresh_since())
+        for name in (*self.plan.fields, CONSENT):
+            if name in known and result.slots.get(name, turn.slots.get(name)) is None:
                 value = known[name]
                 result.slots[name] = UNKNOWN if value is None else str(value)
 
-    def _plan(self, lead: store.Lead, turn: Turn, result: TurnResult) -> None:
-        known = {
-            name for name in FORM_FIELDS
-            if result.slots.get(name, turn.slots.get(name)) is not None
-        }
+    def _next(self, lead: store.Lead, turn: Turn, result: TurnResult) -> None:
+        """Choose the next question (or none), and remember it was asked."""
+        slots = {**turn.slots, **result.slots}
+        plan = self.plan
+        if lead.status == "nurture" and lead.consent_follow_up is None:
+            plan = plan.with_consent(CONSENT)
+        known = {name for name in plan.fields if slots.get(name) is not None}
+        # profile questions held back until their moment (e.g. phone once a rep will call)
+        plan = replace(plan, profile=tuple(
+            name for name in plan.profile
+            if self._rules.questions.askable(name, known, lead.status)))
         asked = list(turn.slots.get("asked_slots") or [])
-        retried = result.slots.get("retried_slots", turn.slots.get("retried_slots")) or []
-        first = ("email", "name") if any(h.reason == "visitor_request" for h in lead.handoffs) \
-            else ()
+        retried = slots.get("retried_slots") or []
         rephrase = result.slots.get("rephrase_slot")
-        if rephrase and rephrase in retried and rephrase not in known:
-            nxt: str | None = rephrase
+        if rephrase == WORK_EMAIL and not self._room_for_work_email(plan, known, asked):
+            rephrase = result.slots["rephrase_slot"] = None
+        if rephrase == WORK_EMAIL:
+            nxt: str | None = "email"
+            asked.append(WORK_EMAIL)  # it is a question of its own: it counts
+        elif rephrase and rephrase in retried and rephrase not in known:
+            nxt = rephrase
         else:
-            nxt = next_question(known, asked, self._max_questions, first=first)
+            first = ("email", "name") if any(
+                h.reason == "visitor_request" for h in lead.handoffs) else ()
+            nxt = next_question(known, asked, plan, first=first)
         result.next_slot = nxt
         if nxt and nxt not in asked:
-            result.slots["asked_slots"] = [*asked, nxt]
+            asked.append(nxt)
+        if asked != list(turn.slots.get("asked_slots") or []):
+            result.slots["asked_slots"] = asked
         if nxt is None:
             result.slots["outcome"] = "completed"
+
+    def _room_for_work_email(self, plan: QuestionPlan, known: set[str],
+                             asked: list[str]) -> bool:
+        """Ask for a work address only if it still leaves room for consent when needed."""
+        consent_pending = CONSENT in plan.contact and CONSENT not in known
+        return len(set(asked)) + 1 + int(consent_pending) <= plan.max_questions
 
     def _finish(self, result: TurnResult, outcome: str) -> TurnResult:
         result.slots["outcome"] = outcome
@@ -432,6 +355,10 @@ class Conversation:
         with store.session_scope(self._sessions) as session:
             lead = store.ensure_conversation(session, conversation_id, at=at)
             store.request_handoff(session, lead, reason="visitor_request")
+            store.record_activity(session, lead, "human_requested", at, {},
+                                  conversation_id=conversation_id,
+                                  key=f"human:{conversation_id}")
+            self._decide(session, lead)
             replies = [Reply("utter_human_requested")]
             if not lead.email and not lead.phone:
                 replies.append(Reply("utter_human_needs_contact"))
@@ -455,10 +382,10 @@ class Conversation:
             if outcome == "stopped":
                 return [Reply("utter_stopped")]
             status = lead.status if lead else "in_progress"
-            first_name = lead.name.split(" ")[0] if lead and lead.name else ""
             values = {
-                "name_part": f", {first_name}" if first_name else "",
+                **_name_part(lead),
                 "email_part": f" at {lead.email}" if lead and lead.email else "",
+                "consent_part": _consent_part(lead),
             }
             response = {
                 "qualified": "utter_next_qualified",
@@ -468,7 +395,17 @@ class Conversation:
             return [Reply(response, values)]
 
 
-__all__ = [
-    "BANT", "FORM_FIELDS", "UNKNOWN", "Conversation", "Reply", "Turn", "TurnResult",
-    "next_question",
-]
+def _name_part(lead: store.Lead | None) -> dict[str, str]:
+    first_name = lead.name.split(" ")[0] if lead is not None and lead.name else ""
+    return {"name_part": f", {first_name}" if first_name else ""}
+
+
+def _consent_part(lead: store.Lead | None) -> str:
+    if lead is None or lead.consent_follow_up is None:
+        return ""
+    if lead.consent_follow_up:
+        return "We'll e-mail you a few resources and check back when the timing is right. "
+    return "We won't e-mail you; come back whenever it suits you. "
+
+
+__all__ = ["UNKNOWN", "Conversation", "Reply", "Turn", "TurnResult", "known_values"]

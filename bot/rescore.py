@@ -1,19 +1,23 @@
 """Re-deciding a lead: score, status and the handoff that a new qualification triggers.
 
 Called in the same transaction as whatever changed the lead (an answer in the chat, an
-imported activity, a policy change via `leadbot score --all`).
+imported activity, a policy change via `leadbot score --all`). The rules themselves are
+pure (bot/scoring.py, bot/qualification.py); this module only reads the store for them
+and writes their result back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
 from bot import store
-from bot.policies import QualificationPolicy, qualification_policy
-from bot.qualification import LeadFacts, decide, simple_score
+from bot.lead_profile import Activity, LeadProfile
+from bot.policies import Policies, policies
+from bot.qualification import decide
+from bot.scoring import score_lead
 
 
 @dataclass(frozen=True)
@@ -26,35 +30,51 @@ class Rescored:
     total: int
 
 
-def lead_facts(lead: store.Lead) -> LeadFacts:
-    """The stored lead as the pure decision functions see it."""
-    return LeadFacts(
+def lead_profile(lead: store.Lead) -> LeadProfile:
+    """The stored lead as the pure rules see it."""
+    return LeadProfile(
         need=lead.need,
         budget_amount=lead.budget_amount,
         budget_currency=lead.budget_currency,
         budget_status=lead.budget_status or "unknown",
         authority=lead.authority or "unknown",
         timeline_months=lead.timeline_months,
+        company_size=lead.company_size,
+        industry=lead.industry,
+        country=lead.country,
+        job_title=lead.job_title,
+        email=lead.email,
+        company=lead.company,
         answered=frozenset(a.field for a in lead.answers),
         redirect_reason=lead.redirect_reason,
     )
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def lead_activities(lead: store.Lead) -> list[Activity]:
+    """The lead's stored activities as the scoring rules see them."""
+    return [Activity(a.kind, _utc(a.at), a.detail or {}) for a in lead.activities]
+
+
 def rescore_lead(
     session: Session, lead: store.Lead, now: datetime,
-    policy: QualificationPolicy | None = None, dry_run: bool = False,
+    rules: Policies | None = None, dry_run: bool = False,
 ) -> Rescored:
     """Recompute score and status; a lead that becomes qualified gets a handoff."""
-    policy = policy or qualification_policy()
-    facts = lead_facts(lead)
+    rules = rules or policies()
     old = lead.status
+    old_total = int((lead.score or {}).get("total", 0))
     if old == "redirected":
-        return Rescored(lead.id, old, old, int((lead.score or {}).get("total", 0)))
-    decision = decide(facts, policy)
-    score = simple_score(facts, policy)
+        return Rescored(lead.id, old, old, old_total)
+    profile = lead_profile(lead)
+    score = score_lead(profile, lead_activities(lead), rules.scoring, now)
+    decision = decide(profile, score, rules.qualification)
     if not dry_run:
         store.set_status(session, lead, decision.status, decision.reasons)
-        store.set_score(session, lead, score)
+        store.set_score(session, lead, score.as_dict())
         if decision.status == "qualified" and old != "qualified":
             store.request_handoff(session, lead, reason="qualified")
-    return Rescored(lead.id, old, decision.status, int(score["total"]))  # type: ignore[call-overload]
+    return Rescored(lead.id, old, decision.status, score.total)

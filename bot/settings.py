@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     partners_url: str = "https://example.com/partners"
     pricing_url: str = "https://example.com/pricing"
     privacy_url: str = "https://example.com/privacy"
+    resource_url: str = Field(
+        default="https://example.com/guides/customer-service-playbook",
+        description="Resource offered to leads who are not sales-ready yet (nurture)",
+    )
     max_questions: int = Field(default=7, ge=1, le=20)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -77,3 +79,17 @@ def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
         yield make_session_factory(engine)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def leadbot(db_url: str, tmp_path: Path) -> Callable[..., Any]:
+    """Run `leadbot …` against `db_url` (SQLite and PostgreSQL), ignoring any `.env` file."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    def run(*args: str, url: str = db_url) -> Any:
+        env = {"DATABASE_URL": url, "LEADBOT_ENV_FILE": str(tmp_path / "no.env")}
+        return CliRunner().invoke(main, list(args), env=env)
+
+    return run

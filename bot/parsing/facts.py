@@ -16,6 +16,7 @@ from bot.parsing.authority import authority_from_title, find_authority, parse_au
 from bot.parsing.budget import Budget, find_budget, parse_budget
 from bot.parsing.company import find_company, parse_company
 from bot.parsing.company_size import find_company_size, parse_company_size
+from bot.parsing.consent import parse_yes_no
 from bot.parsing.country import find_country, parse_country
 from bot.parsing.email import company_from_email, parse_email
 from bot.parsing.industry import find_industry, parse_industry
@@ -135,6 +136,25 @@ _title = _text_fact("job_title", "")
 _industry = _text_fact("industry", "industry: ")
 _country = _text_fact("country", "country: ")
 _phone = _text_fact("phone", "phone ")
+_tool = _text_fact("current_tool", "using ")
+
+
+def _seats(text: str, _: Context) -> Fact | None:
+    seats = parse_company_size(text)
+    return Fact("seats", seats, f"{seats} users") if seats is not None else None
+
+
+def _consent(text: str, _: Context) -> Fact | None:
+    answer = parse_yes_no(text)
+    if answer is None:
+        return None
+    return Fact("follow_up_consent", answer, "follow-up OK" if answer else "no follow-up")
+
+
+def _current_tool(text: str, _: Context) -> Fact | None:
+    # Whatever they name is the answer ("a shared gmail plus a whiteboard tbh").
+    words = text.strip()
+    return _tool(words[:200]) if any(ch.isalpha() for ch in words) else None
 
 ANSWER_PARSERS: dict[str, Parser] = {
     "need": lambda t, c: _need(parse_need(t)),
@@ -149,6 +169,9 @@ ANSWER_PARSERS: dict[str, Parser] = {
     "industry": lambda t, c: _industry(parse_industry(t)),
     "country": lambda t, c: _country(parse_country(t)),
     "phone": lambda t, c: _phone(parse_phone(t, c.region)),
+    "current_tool": _current_tool,
+    "seats": _seats,
+    "follow_up_consent": _consent,
 }
 
 

@@ -1,9 +1,15 @@
-"""The lead store: leads, their conversations, answers and handoffs (SQLite or PostgreSQL).
+"""The lead store: leads, conversations, answers, activities, handoffs (SQLite or PostgreSQL).
 
 Create one engine per process at start-up (`make_engine`), one session per turn
 (`session_scope`). Nothing here connects to a database at import time.
 """
 
+from bot.store.activities import (
+    list_activities,
+    record_activity,
+    record_page_context,
+    set_consent,
+)
 from bot.store.answers import AnswerInput, ensure_conversation, record_answers
 from bot.store.db import (
     SchemaOutdated,
@@ -17,13 +23,20 @@ from bot.store.db import (
 )
 from bot.store.folding import current_answers
 from bot.store.lifecycle import end_conversation, request_handoff, set_score, set_status
-from bot.store.models import Answer, Conversation, Handoff, Lead
-from bot.store.queries import AmbiguousLeadKey, find_lead, lead_for_conversation, list_leads
+from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
+from bot.store.queries import (
+    AmbiguousLeadKey,
+    find_lead,
+    lead_for_conversation,
+    lead_for_visitor,
+    list_leads,
+)
 from bot.store.record import lead_record
 from bot.store.vocabulary import CONTRACT_FIELDS
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "Activity",
     "AmbiguousLeadKey",
     "Answer",
     "AnswerInput",
@@ -38,15 +51,20 @@ __all__ = [
     "find_lead",
     "head_revision",
     "lead_for_conversation",
+    "lead_for_visitor",
     "lead_record",
+    "list_activities",
     "list_leads",
     "make_engine",
     "make_session_factory",
     "migrate",
+    "record_activity",
     "record_answers",
+    "record_page_context",
     "request_handoff",
     "schema_revision",
     "session_scope",
+    "set_consent",
     "set_score",
     "set_status",
 ]

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.store.column_types import as_utc, utcnow
 from bot.store.folding import fold_answers, normalise_value
 from bot.store.insert import insert_ignoring_conflict
-from bot.store.models import Answer, Conversation, Handoff, Lead
-from bot.store.vocabulary import ANSWER_SOURCES, OPEN_HANDOFF_STATUSES
+from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
+from bot.store.page_context import clean_page_context, storable_page_context
+from bot.store.queries import lead_for_visitor
+from bot.store.vocabulary import ANSWER_SOURCES, OPEN_HANDOFF_STATUSES, REDIRECTED
 
 
 @dataclass(frozen=True)
@@ -45,26 +47,56 @@ def ensure_conversation(
     page_context: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Lead:
-    """The lead of conversation `sender_id`, creating both when new; notes the visit time."""
+    """The lead of conversation `sender_id`, creating both when new; notes the visit time.
+
+    A new conversation whose page context names a `visitor_id` already seen joins that
+    visitor's lead (a returning visitor) instead of starting a new one, unless that lead
+    was redirected (not a sales conversation). Its visit number
+    is the page context's `visit_number` when that is a positive whole number, else one
+    more than the lead's conversations so far.
+    """
     at = as_utc(at) if at is not None else utcnow()
+    context = clean_page_context(page_context)
     conversation = session.get(Conversation, sender_id)
     if conversation is None:
-        conversation = _create_conversation(session, sender_id, page_context, at)
+        conversation = _create_conversation(session, sender_id, page_context, context, at)
     else:
         if at > conversation.last_seen_at:
             conversation.last_seen_at = at
         # The page the conversation started on is what matters; later pages don't replace it.
         if page_context and not conversation.page_context:
-            conversation.page_context = dict(page_context)
+            conversation.page_context = storable_page_context(page_context)
+        # Noted for later visits; a conversation never changes lead because of it.
+        if conversation.visitor_id is None and "visitor_id" in context:
+            conversation.visitor_id = context["visitor_id"]
     return conversation.lead
 
 
 def _create_conversation(
-    session: Session, sender_id: str, page_context: dict[str, Any] | None, at: datetime
+    session: Session,
+    sender_id: str,
+    page_context: dict[str, Any] | None,
+    context: dict[str, Any],
+    at: datetime,
 ) -> Conversation:
-    lead = Lead(created_at=at, updated_at=at)
-    session.add(lead)
-    session.flush()
+    visitor_id = context.get("visitor_id")
+    lead = lead_for_visitor(session, visitor_id) if visitor_id else None
+    if lead is not None and lead.status == REDIRECTED:
+        # A support or job-seeker chat is not a prospect's visit (and a redirected lead
+        # is never re-decided): a later chat from the same browser starts afresh.
+        lead = None
+    new_lead = lead is None
+    if lead is None:
+        lead = Lead(created_at=at, updated_at=at)
+        session.add(lead)
+        session.flush()
+        visit_number = context.get("visit_number") or 1
+    else:
+        session.flush()
+        earlier = session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.lead_id == lead.id)
+        )
+        visit_number = context.get("visit_number") or int(earlier or 0) + 1
     created = insert_ignoring_conflict(
         session,
         Conversation,
@@ -73,14 +105,18 @@ def _create_conversation(
             "lead_id": lead.id,
             "started_at": at,
             "last_seen_at": at,
-            "page_context": dict(page_context) if page_context else None,
+            "page_context": storable_page_context(page_context),
+            "visitor_id": visitor_id,
+            "visit_number": visit_number,
         },
         conflict_columns=("sender_id",),
     )
-    if not created:
+    if not created and new_lead:
         # A concurrent turn created this conversation first: use its lead, drop ours.
         session.delete(lead)
         session.flush()
+    elif created and not new_lead:
+        session.expire(lead, ["conversations"])
     conversation = session.get(Conversation, sender_id)
     if conversation is None:  # pragma: no cover - only if the winner rolled back in between
         raise RuntimeError(f"conversation {sender_id!r} vanished while being created")
@@ -143,7 +179,8 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
     """Merge `lead` into the oldest other lead with the same e-mail; return the survivor.
 
     The survivor keeps its id, status and score (callers recompute those after a turn);
-    it gets every conversation, answer and handoff, and its columns are re-folded.
+    it gets every conversation, answer, handoff and activity, the latest consent, and its
+    columns are re-folded and its visits renumbered in time order.
     """
     others = session.scalars(
         select(Lead)
@@ -154,6 +191,7 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
         return lead
     survivor, absorbed = others[0], [lead, *others[1:]]
     created_at = min(survivor.created_at, *(other.created_at for other in absorbed))
+    consent = _latest_consent([survivor, *absorbed])
     session.flush()
     for other in absorbed:
         _move_children(session, source=other, target=survivor)
@@ -163,9 +201,52 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
         session.delete(other)
     session.flush()
     survivor.created_at = created_at
+    if consent is not None:
+        survivor.consent_follow_up, survivor.consent_at, survivor.consent_wording = consent
+    renumber_visits(session, survivor)
     refold(session, survivor)
     survivor.updated_at = utcnow()
     return survivor
+
+
+def _latest_consent(leads: Sequence[Lead]) -> tuple[bool, datetime, str | None] | None:
+    """(given, at, wording) of the most recent consent answer among `leads`, if any."""
+    answers = [
+        (as_utc(lead.consent_at), lead.consent_follow_up, lead.consent_wording)
+        for lead in leads
+        if lead.consent_follow_up is not None and lead.consent_at is not None
+    ]
+    if not answers:
+        return None
+    at, given, wording = max(answers, key=lambda answer: answer[0])
+    return bool(given), at, wording
+
+
+def renumber_visits(session: Session, lead: Lead) -> None:
+    """Number the lead's conversations 1, 2, … in time order.
+
+    A conversation whose page context gave its own positive `visit_number` keeps it: the
+    website counts visits the chat never saw.
+    """
+    session.flush()
+    conversations = session.scalars(
+        select(Conversation)
+        .where(Conversation.lead_id == lead.id)
+        .order_by(Conversation.started_at, Conversation.sender_id)
+    ).all()
+    for number, conversation in enumerate(conversations, start=1):
+        given = clean_page_context(conversation.page_context).get("visit_number")
+        wanted = given or number
+        if conversation.visit_number == wanted:
+            continue
+        conversation.visit_number = wanted
+        # The conversation's "visit" activity quotes its number: keep the two in step.
+        for activity in session.scalars(
+            select(Activity).where(
+                Activity.conversation_id == conversation.sender_id, Activity.kind == "visit"
+            )
+        ):
+            activity.detail = {**(activity.detail or {}), "visit_number": wanted}
 
 
 def _move_children(session: Session, *, source: Lead, target: Lead) -> None:
@@ -185,10 +266,22 @@ def _move_children(session: Session, *, source: Lead, target: Lead) -> None:
         )
         .execution_options(**plain)
     )
+    # An activity both leads recorded under the same key (e.g. one import line naming
+    # both) is kept once, on the target.
+    target_activities = aliased(Activity)
+    target_keys = select(target_activities.key).where(
+        target_activities.lead_id == target.id, target_activities.key.is_not(None)
+    )
+    session.execute(
+        delete(Activity)
+        .where(Activity.lead_id == source.id, Activity.key.in_(target_keys))
+        .execution_options(**plain)
+    )
     moves = (
         update(Conversation).where(Conversation.lead_id == source.id),
         update(Answer).where(Answer.lead_id == source.id),
         update(Handoff).where(Handoff.lead_id == source.id),
+        update(Activity).where(Activity.lead_id == source.id),
     )
     for move in moves:
         session.execute(move.values(lead_id=target.id).execution_options(**plain))

@@ -54,10 +54,16 @@ def current_answers(answers: Iterable[_Answer]) -> dict[str, _Answer]:
 
 
 def fold_answers(lead: Lead, answers: Iterable[FoldableAnswer]) -> None:
-    """Set the lead's profile/BANT columns from its answers, starting from a blank lead."""
+    """Set the lead's profile/BANT columns from its answers, starting from a blank lead.
+
+    The one exception: with no e-mail answer at all, the lead keeps the e-mail it has.
+    """
     current = current_answers(answers)
     for field in (*_TEXT_FIELDS, "email", "industry", "country", "company_size"):
         answer = current.get(field)
+        if answer is None and field == "email":
+            # A lead created by an activity import knows its e-mail without any answer.
+            continue
         setattr(lead, field, None if answer is None else answer.value)
     authority = current.get("authority")
     lead.authority = (authority.value if authority else None) or "unknown"

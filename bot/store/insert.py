@@ -22,7 +22,25 @@ def insert_ignoring_conflict(
 ) -> bool:
     """Insert one row unless it would violate the unique index on `conflict_columns`.
 
-    Returns whether a row was inserted. Unlike catching IntegrityError, this leaves the
+    Returns whether a row was inserted (see `insert_returning_key` for the details).
+    """
+    key = insert_returning_key(
+        session, model, values, conflict_columns=conflict_columns, conflict_where=conflict_where
+    )
+    return key is not None
+
+
+def insert_returning_key(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    *,
+    conflict_columns: Sequence[str],
+    conflict_where: ColumnElement[bool] | None = None,
+) -> Any | None:
+    """Insert one row unless it conflicts; its primary key value, or None if it conflicted.
+
+    Only for single-column primary keys. Unlike catching IntegrityError, this leaves the
     transaction usable, and on PostgreSQL it waits for a concurrent insert of the same
     key instead of failing.
     """
@@ -46,4 +64,5 @@ def insert_ignoring_conflict(
     # rowcount is unreliable here (psycopg reports -1 with the implicit RETURNING of the
     # primary key); a returned row is an unambiguous "inserted".
     returning = statement.returning(*table.primary_key.columns)
-    return session.execute(returning).first() is not None
+    row = session.execute(returning).first()
+    return None if row is None else row[0]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -82,6 +83,10 @@ class Lead(Base):
     )
     redirect_reason: Mapped[str | None] = mapped_column(String)
     score: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Consent to follow-up (nurture): None = never asked; the wording is what was shown.
+    consent_follow_up: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None]
+    consent_wording: Mapped[str | None] = mapped_column(Text)
 
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="lead",
@@ -101,6 +106,12 @@ class Lead(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="lead",
+        order_by=lambda: (Activity.at, Activity.id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Conversation(Base):
@@ -114,6 +125,10 @@ class Conversation(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     page_context: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     ended_reason: Mapped[str | None] = mapped_column(String)
+    # The website's visitor cookie: a new conversation with a known one joins that lead.
+    visitor_id: Mapped[str | None] = mapped_column(String, index=True)
+    # 1 for the lead's first visit; the page context's own count when it gives one.
+    visit_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     lead: Mapped[Lead] = relationship(back_populates="conversations")
 
@@ -169,3 +184,25 @@ class Handoff(Base):
     delivered_at: Mapped[datetime | None]
 
     lead: Mapped[Lead] = relationship(back_populates="handoffs")
+
+
+class Activity(Base):
+    """Something the lead did: a page seen in the chat, an e-mail opened, a webinar attended."""
+
+    __tablename__ = "activities"
+    # The idempotency key: chat activities derive it from the conversation, imports from
+    # the external id. NULL keys are distinct, so keyless activities never collide.
+    __table_args__ = (UniqueConstraint("lead_id", "key", name="uq_activities_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.sender_id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String, default="chat", server_default="chat")
+    key: Mapped[str | None] = mapped_column(String)
+
+    lead: Mapped[Lead] = relationship(back_populates="activities")

@@ -23,6 +23,19 @@ def lead_for_conversation(session: Session, sender_id: str) -> Lead | None:
     return conversation.lead if conversation is not None else None
 
 
+def lead_for_visitor(session: Session, visitor_id: str) -> Lead | None:
+    """The lead of the latest conversation with website visitor `visitor_id`, if any."""
+    if not visitor_id:
+        return None
+    return session.scalars(
+        select(Lead)
+        .join(Conversation, Conversation.lead_id == Lead.id)
+        .where(Conversation.visitor_id == visitor_id)
+        .order_by(Conversation.started_at.desc(), Conversation.sender_id.desc())
+        .limit(1)
+    ).first()
+
+
 def find_lead(session: Session, key: str) -> Lead | None:
     """The lead with id `key`, a unique id prefix (at least 6 characters) or e-mail `key`.
 
@@ -57,6 +70,7 @@ def list_leads(
             selectinload(Lead.answers),
             selectinload(Lead.conversations),
             selectinload(Lead.handoffs),
+            selectinload(Lead.activities),
         )
         .order_by(*order)
     )

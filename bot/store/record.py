@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.column_types import as_utc
-from bot.store.models import Handoff, Lead
+from bot.store.models import Activity, Conversation, Handoff, Lead
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -17,6 +17,9 @@ def iso_utc(value: datetime | None) -> str | None:
 def lead_record(lead: Lead) -> dict[str, Any]:
     """The contract's record of `lead`; call it while the lead's session is open."""
     handoff = lead.handoffs[-1] if lead.handoffs else None
+    visits = {
+        conversation.sender_id: conversation.visit_number for conversation in lead.conversations
+    }
     return {
         "lead_id": lead.id,
         "created_at": iso_utc(lead.created_at),
@@ -47,11 +50,15 @@ def lead_record(lead: Lead) -> dict[str, Any]:
                 "value": answer.value,
                 "at": iso_utc(answer.at),
                 "conversation_id": answer.conversation_id,
+                "visit": visits.get(answer.conversation_id),
             }
             for answer in lead.answers
         ],
         "conversation_ids": [conversation.sender_id for conversation in lead.conversations],
         "handoff": _handoff(handoff),
+        "activities": [_activity(activity) for activity in lead.activities],
+        "visits": [_visit(conversation) for conversation in lead.conversations],
+        "consent": _consent(lead),
     }
 
 
@@ -68,4 +75,33 @@ def _handoff(handoff: Handoff | None) -> dict[str, Any] | None:
         "owner": handoff.owner,
         "created_at": iso_utc(handoff.created_at),
         "delivered_at": iso_utc(handoff.delivered_at),
+    }
+
+
+def _activity(activity: Activity) -> dict[str, Any]:
+    return {
+        "kind": activity.kind,
+        "at": iso_utc(activity.at),
+        "detail": dict(activity.detail or {}),
+        "source": activity.source,
+        "conversation_id": activity.conversation_id,
+    }
+
+
+def _visit(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation.sender_id,
+        "visit_number": conversation.visit_number,
+        "started_at": iso_utc(conversation.started_at),
+        "visitor_id": conversation.visitor_id,
+    }
+
+
+def _consent(lead: Lead) -> dict[str, Any] | None:
+    if lead.consent_follow_up is None:
+        return None
+    return {
+        "given": bool(lead.consent_follow_up),
+        "at": iso_utc(lead.consent_at),
+        "wording": lead.consent_wording,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 LEAD_STATUSES = frozenset({"in_progress", "qualified", "nurture", "disqualified", "redirected"})
+REDIRECTED = "redirected"  # not a sales conversation (support, job seeker, vendor, …)
 AUTHORITIES = frozenset({"decision_maker", "influencer", "user", "unknown"})
 BUDGET_PERIODS = frozenset({"year", "month", "one_time"})
 BUDGET_STATUSES = frozenset({"allocated", "estimate", "none", "unknown"})
@@ -13,6 +14,10 @@ ANSWER_SOURCES = frozenset({"answer", "volunteered", "derived"})
 DERIVED = "derived"
 
 CONVERSATION_END_REASONS = frozenset({"completed", "stopped", "redirected"})
+
+ACTIVITY_SOURCES = frozenset({"chat", "import"})
+# Activities the chat records from a message's page context (see record_page_context).
+PAGE_ACTIVITY_KINDS = ("page_view", "visit", "utm", "referrer")
 
 HANDOFF_STATUSES = frozenset({"requested", "pending", "delivered", "failed"})
 OPEN_HANDOFF_STATUSES = ("requested", "pending")
@@ -45,4 +50,8 @@ CONTRACT_FIELDS = (
     "answers",
     "conversation_ids",
     "handoff",
+    # Added with scoring and progressive profiling (the contract only ever grows).
+    "activities",
+    "visits",
+    "consent",
 )

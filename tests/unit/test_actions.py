@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import qualify_form, side_questions
 from bot import store
 from bot.conversation import Conversation
-from bot.policies import qualification_policy
+from bot.policies import policies
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
 TODAY = date(2026, 11, 23)
@@ -29,8 +29,7 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture()
 def conv(session_factory, monkeypatch: pytest.MonkeyPatch) -> Conversation:
     """A Conversation on the test database, used by the actions under test."""
-    conversation = Conversation(session_factory, qualification_policy(), max_questions=7,
-                                today=lambda: TODAY)
+    conversation = Conversation(session_factory, policies(), today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
     monkeypatch.setattr(side_questions, "conversation", lambda: conversation)
     return conversation
@@ -180,7 +179,8 @@ def test_non_leads_at_the_opening_are_redirected(conv, session_factory, text, in
 def test_a_visitor_who_volunteers_nothing_is_asked_at_most_seven_questions(conv):
     answers = {"need": "we need help", "budget": "not sure", "authority": "not sure",
                "timeline": "no idea", "name": "Kim", "email": "kim@gmail.com",
-               "company": "skip", "job_title": "skip", "company_size": "skip"}
+               "company": "skip", "job_title": "skip", "company_size": "skip",
+               "follow_up_consent": "yes please"}
     slots: dict[str, Any] = {}
     slots, _ = run_form(tracker("hello", intent="greet", bot_spoke=False))
     asked = []
@@ -201,7 +201,7 @@ def test_company_follows_from_a_business_email_and_is_not_asked(conv, session_fa
     slots, _ = run_form(tracker("dana@redwoodrides.com", requested="email",
                                 slots={n: "x" for n in ("need", "budget", "authority",
                                                         "timeline", "name")}))
-    assert slots.get("company") and slots["requested_slot"] == "job_title"
+    assert slots.get("company") and slots["requested_slot"] == "company_size"
 
 
 def test_asking_for_a_person_records_a_handoff_request(conv, session_factory):
@@ -237,3 +237,75 @@ def test_a_redirected_visitor_keeps_what_they_said_about_themselves(conv, sessio
     assert lead["company"] == "Ticketmint" and lead["job_title"] == "engineer"
     assert lead["email"] is None  # never joins a prospect's lead by address
     assert lead["need"] is None and lead["score"]["total"] == 0
+
+
+BANT_SLOTS = {"need": "x", "budget": "x", "authority": "x", "timeline": "x"}
+
+
+def test_a_free_mail_address_gets_one_request_for_a_work_email(conv, session_factory):
+    slots, said = run_form(tracker("dana.lee@gmail.com", requested="email",
+                                   slots={**BANT_SLOTS, "name": "Dana",
+                                          "asked_slots": ["need", "budget", "authority",
+                                                          "timeline", "name", "email"]}))
+    assert slots["requested_slot"] == "email" and slots["rephrase_slot"] == "work_email"
+    assert record(session_factory)["email"] == "dana.lee@gmail.com"  # kept meanwhile
+    state = {**BANT_SLOTS, "name": "Dana", **slots}
+    slots2, _ = run_form(tracker("no, that's the one I use", requested="email",
+                                 message_id="m2", slots=state))
+    assert slots2["requested_slot"] != "email" and slots2["rephrase_slot"] is None
+    assert record(session_factory)["email"] == "dana.lee@gmail.com"
+    slots3, _ = run_form(tracker("sure: dana@acme-logistics.com", requested="email",
+                                 message_id="m3", slots=state))
+    assert record(session_factory)["email"] == "dana@acme-logistics.com"
+
+
+def test_consent_is_recorded_with_its_wording(conv, session_factory):
+    t = tracker("yes, that's fine", requested="follow_up_consent", slots=BANT_SLOTS)
+    dispatcher = CollectingDispatcher()
+    asyncio.run(qualify_form.ValidateQualifyForm().run(dispatcher, t, DOMAIN))
+    consent = record(session_factory)["consent"]
+    assert consent["given"] is True
+    assert consent["wording"] == DOMAIN["responses"]["utter_ask_follow_up_consent"][0]["text"]
+
+
+def test_a_returning_visitor_is_welcomed_back_and_asked_only_what_is_missing(
+        conv, session_factory):
+    metadata = {"visitor_id": "v-42", "page_url": "https://example.com/pricing"}
+
+    def visit(sender: str, text: str, requested: str | None, slots: dict, n: int,
+              first: bool) -> tuple[dict, list[str]]:
+        t = tracker(text, requested=requested, slots=slots, sender=sender,
+                    message_id=f"{sender}-{n}", bot_spoke=not first)
+        t.latest_message["metadata"] = metadata
+        return run_form(t)
+
+    answers = {"need": "a shared inbox for our support team", "budget": "about 20k a year",
+               "authority": "I decide", "timeline": "within 3 months", "name": "Dana Lee",
+               "email": "dana@acme-logistics.com", "company": "Acme Logistics",
+               "company_size": "about 200", "job_title": "Head of Support",
+               "industry": "logistics", "country": "Germany", "phone": "skip",
+               "current_tool": "a shared gmail", "seats": "about 12"}
+    slots, _ = visit("first", answers["need"], None, {}, 0, True)
+    for n in range(1, 12):
+        nxt = slots.get("requested_slot")
+        if nxt is None:
+            break
+        state = {k: v for k, v in slots.items() if k != "requested_slot"}
+        new, _ = visit("first", answers[nxt], nxt, state, n, False)
+        slots = {**state, **new}
+    first_asked = slots["asked_slots"]
+    slots, said = visit("second", "hi again", None, {}, 0, True)
+    assert said[0] == "utter_welcome_back"
+    asked = []
+    for n in range(1, 6):
+        nxt = slots.get("requested_slot")
+        if nxt is None:
+            break
+        asked.append(nxt)
+        state = {k: v for k, v in slots.items() if k != "requested_slot"}
+        new, _ = visit("second", answers[nxt], nxt, state, n, False)
+        slots = {**state, **new}
+    assert not set(asked) & set(first_asked), (first_asked, asked)
+    assert 1 <= len(asked) <= conv.plan.max_profile_per_visit
+    lead = record(session_factory, "second")
+    assert set(lead["conversation_ids"]) == {"first", "second"}

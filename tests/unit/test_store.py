@@ -311,7 +311,8 @@ def test_lead_record_has_exactly_the_contract_fields_and_types(
     assert result["score"] == score
     assert len(result["answers"]) == 13
     for item in result["answers"]:
-        assert set(item) == {"field", "raw_text", "value", "at", "conversation_id"}
+        assert set(item) == {"field", "raw_text", "value", "at", "conversation_id", "visit"}
+        assert item["visit"] == 1
         assert datetime.fromisoformat(item["at"]).utcoffset() == timedelta(0)
     assert result["answers"][0]["at"] == "2025-03-01T09:00:00+00:00"
     assert result["conversation_ids"] == ["c1"]

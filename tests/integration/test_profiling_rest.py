@@ -1,0 +1,118 @@
+"""Scoring, nurture / disqualified paths and progressive profiling, over REST.
+
+Same real Rasa + action server as test_conversation_rest.py, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import store
+from tests.integration.client import BotClient
+
+pytestmark = pytest.mark.rasa
+
+ANSWERS = {
+    "need": "we need one shared inbox for support emails and live chat",
+    "budget": "around 20k a year",
+    "authority": "I sign off on it",
+    "timeline": "within 3 months",
+    "name": "Robin Park",
+    "email": "robin.park@northwind-freight.com",
+    "company": "Northwind Freight",
+    "job_title": "Head of Customer Service",
+    "company_size": "about 120",
+    "industry": "logistics",
+    "country": "Germany",
+    "phone": "+49 30 901820",
+    "current_tool": "a shared outlook mailbox",
+    "seats": "about 15",
+    "follow_up_consent": "yes, that's fine",
+}
+
+
+def _lead(leads, sender: str) -> dict:
+    with store.session_scope(leads) as session:
+        lead = store.lead_for_conversation(session, sender)
+        assert lead is not None, f"no lead for {sender}"
+        return store.lead_record(lead)
+
+
+def _converse(bot: BotClient, sender: str, opening: str, answers: dict[str, str],
+              metadata: dict | None = None) -> tuple[list[str], list[str]]:
+    """Open, answer whatever is asked; the slots asked and every bot reply."""
+    replies = list(bot.say(sender, opening, metadata))
+    asked: list[str] = []
+    for _ in range(15):
+        slot = bot.requested_slot(sender)
+        if slot is None:
+            return asked, replies
+        asked.append(slot)
+        replies += bot.say(sender, answers[slot], metadata)
+    raise AssertionError(f"no end: {asked}")
+
+
+def test_a_returning_visitor_is_recognised_and_asked_only_new_questions(bot: BotClient,
+                                                                        leads):
+    visitor = f"v-{bot.new_sender()}"
+    first, second, third = bot.new_sender(), bot.new_sender(), bot.new_sender()
+    answers = {**ANSWERS, "email": f"{visitor}@northwind-freight.com"}
+    asked_first, _ = _converse(bot, first, answers["need"], answers,
+                               {"visitor_id": visitor, "visit_number": 1})
+    asked_second, replies = _converse(bot, second, "hello again", answers,
+                                      {"visitor_id": visitor, "visit_number": 2})
+    assert any("welcome back" in r.lower() for r in replies), replies
+    assert not set(asked_second) & set(asked_first), (asked_first, asked_second)
+    assert 1 <= len(asked_second) <= 2
+    # a third conversation from another browser, recognised by the e-mail
+    asked_third, replies = _converse(bot, third, f"hi, it's me again: {answers['email']}",
+                                     answers)
+    assert not set(asked_third) & (set(asked_first) | set(asked_second)), asked_third
+    record = _lead(leads, third)
+    assert set(record["conversation_ids"]) == {first, second, third}
+    visits = {a["field"]: a["visit"] for a in record["answers"]}
+    assert visits["budget"] == 1 and visits[asked_second[0]] == 2
+
+
+def test_a_lead_without_budget_is_nurtured_and_asked_for_consent(bot: BotClient, leads):
+    sender = bot.new_sender()
+    answers = {**ANSWERS, "budget": "no budget yet, we'd need to apply for funding",
+               "email": f"{sender}@northwind-freight.com"}
+    asked, replies = _converse(bot, sender, answers["need"], answers)
+    assert "follow_up_consent" in asked
+    assert len(asked) <= 7
+    record = _lead(leads, sender)
+    assert record["status"] == "nurture"
+    assert any("budget" in reason for reason in record["status_reasons"])
+    assert record["consent"]["given"] is True and record["consent"]["wording"]
+    assert any("http" in r for r in replies[-1:]), replies[-1:]
+    assert record["handoff"] is None
+
+
+def test_a_solo_hobby_project_is_disqualified_politely(bot: BotClient, leads):
+    sender = bot.new_sender()
+    answers = {**ANSWERS, "budget": "around 20k a year", "company_size": "just me",
+               "email": f"{sender}@northwind-freight.com"}
+    opening = "I run a one-person consultancy, it's just me, and I want live chat on my site"
+    asked, replies = _converse(bot, sender, opening, answers)
+    record = _lead(leads, sender)
+    assert record["company_size"] == 1
+    assert record["status"] == "disqualified", record["status_reasons"]
+    assert record["handoff"] is None
+    assert not any("sales team will contact" in r for r in replies)
+
+
+def test_page_context_raises_engagement(bot: BotClient, leads):
+    plain, engaged = bot.new_sender(), bot.new_sender()
+    bot.say(plain, ANSWERS["need"])
+    metadata = {"visitor_id": f"v-{engaged}", "page_url": "https://example.com/pricing",
+                "referrer": "https://www.google.com/", "utm_source": "newsletter",
+                "utm_medium": "email", "utm_campaign": "spring-webinar", "visit_number": 3,
+                "pages_viewed": 7}
+    bot.say(engaged, ANSWERS["need"], metadata)
+    low, high = _lead(leads, plain), _lead(leads, engaged)
+    assert high["score"]["engagement"] > low["score"]["engagement"]
+    kinds = {a["kind"] for a in high["activities"]}
+    assert {"page_view", "visit", "utm", "referrer"} <= kinds
+    rules = {r["rule"] for r in high["score"]["reasons"]}
+    assert any("pricing" in rule or "page" in rule for rule in rules), rules

@@ -1,0 +1,233 @@
+"""The policy files: they load, a broken one is named by file, line and field, and
+`leadbot policies check` finds every inconsistency with the domain and the other lists."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bot.cli_policies import COMMANDS, policies_group
+from bot.policies import (
+    POLICY_DIR,
+    Policies,
+    PolicyError,
+    load_each,
+    load_policies,
+    policies,
+    qualification_policy,
+    questions_policy,
+    scoring_policy,
+)
+from bot.policy_check import check_project
+from bot.settings import PROJECT_ROOT
+
+# Profile slots the domain gains with the progressive-profiling work.
+LATE_SLOTS = ("current_tool", "seats", "industry", "country", "phone")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's policies and domain, to break."""
+    shutil.copytree(POLICY_DIR, tmp_path / "policies")
+    shutil.copy(PROJECT_ROOT / "domain.yml", tmp_path / "domain.yml")
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, fragment: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if fragment in line)
+
+
+# ----------------------------------------------------------------- the repo policies
+
+
+def test_the_repository_policies_load_with_one_rates_table():
+    loaded = load_policies()
+    assert isinstance(loaded, Policies)
+    assert loaded.qualification.qualified.min_budget_usd_per_year == 5000
+    assert loaded.qualification.qualified.max_timeline_months == 6
+    assert loaded.scoring.to_usd(1000, "EUR") == loaded.qualification.to_usd(1000, "EUR")
+    assert loaded.questions.max_per_visit == 2 and loaded.questions.stale_after_days == 180
+
+
+def test_the_policies_are_loaded_once_per_process():
+    assert policies() is policies()
+    assert scoring_policy() is policies().scoring
+    assert qualification_policy() is policies().qualification
+    assert questions_policy() is policies().questions
+
+
+def test_profile_questions_come_most_valuable_first():
+    assert questions_policy().profile_order() == [
+        "company_size", "job_title", "industry", "country", "phone", "current_tool", "seats"]
+    assert questions_policy().bant == ["need", "budget", "authority", "timeline"]
+    assert questions_policy().contact == ["name", "email", "company"]
+
+
+def test_ask_when_holds_a_question_back():
+    questions = questions_policy()
+    assert questions.askable("phone", set(), "qualified")
+    assert not questions.askable("phone", set(), "disqualified")
+    assert questions.askable("seats", set(), "in_progress")
+
+
+def test_profile_order_breaks_ties_by_file_order(project):
+    path = project / "policies" / "questions.yml"
+    edit(path, "{slot: seats, priority: 40}", "{slot: seats, priority: 100}")
+    assert load_policies(project / "policies").questions.profile_order()[:2] == [
+        "company_size", "seats"]
+
+
+# ----------------------------------------------------------------- broken files
+
+
+@pytest.mark.parametrize("name,old,new,line_fragment,expected", [
+    ("scoring.yml", "  fit: 0.7\n", "  fit: 0.8\n", "weights:",
+     "weights: Value error, fit + engagement must be 1"),
+    ("scoring.yml", "  need_stated: 10", "  need_stated: ten", "need_stated",
+     "fit.need_stated: Input should be a valid integer"),
+    ("scoring.yml", "  need_stated: 10", "  need_stayted: 10", "need_stayted",
+     "fit.need_stayted: Extra inputs are not permitted"),
+    ("scoring.yml", 'SE, "NO", DK', "SE, NO, DK", "countries: [DE",
+     'put it in quotes, e.g. "NO" for Norway'),
+    ("scoring.yml", "  - {name: cold, min: 0}", "  - {name: cold, min: 10}", "bands:",
+     "bands: Value error, the first band must start at 0"),
+    ("scoring.yml", "url: \"/pricing|/plans\"", "url: \"/pricing(\"", "name: pricing",
+     "engagement.key_pages.0.url: Value error, not a valid pattern"),
+    ("scoring.yml", "{name: micro business, min: 2,", "{name: micro business, min: 1,",
+     "  company_size:", "company size bands 'solo' and 'micro business' overlap"),
+    ("scoring.yml", "{min_usd: 50000, points: 20}", "{min_usd: 50000, points: 1}",
+     "budget_usd_per_year:", "a higher min_usd must not earn fewer points"),
+    ("scoring.yml", "    vp: 10", "    vice_president: 10", "seniority:",
+     "fit.seniority: Value error, unknown seniority vice_president"),
+    ("qualification.yml", "authorities: [decision_maker, influencer]",
+     "authorities: [decision_maker, boss]", "authorities:", "unknown authority boss"),
+    ("qualification.yml", "  min_fit: 30", "  min_fit: 300", "min_fit",
+     "qualified.min_fit: Input should be less than or equal to 100"),
+    ("qualification.yml", "    - ticketmint.dev", "    - ticketmint", "competitor_domains",
+     "'ticketmint' is not an e-mail domain"),
+    ("qualification.yml", "  SEK: 0.095", "  SEK: -1", "usd_rates:",
+     "usd_rates: Value error, rate of SEK must be above 0"),
+    ("questions.yml", "bant: [need, budget, authority, timeline]", "bant: [need, budget]",
+     "bant:", "bant: Value error, must list need, budget, authority, timeline"),
+    ("questions.yml", "{slot: seats, priority: 40}", "{slot: job_title, priority: 40}",
+     "profile:", "profile: Value error, slot 'job_title' is listed twice"),
+    ("questions.yml", "{status: [qualified, nurture]}", "{status: [hot]}", "ask_when: {",
+     "unknown status hot"),
+    ("questions.yml", "max_per_visit: 2", "max_per_visit: two", "max_per_visit",
+     "max_per_visit: Input should be a valid integer"),
+])
+def test_a_broken_policy_names_file_line_and_field(project, name, old, new, line_fragment,
+                                                   expected):
+    path = project / "policies" / name
+    edit(path, old, new)
+    with pytest.raises(PolicyError) as error:
+        load_policies(project / "policies")
+    message = str(error.value)
+    assert message.startswith(f"{path}:{line_of(path, line_fragment)}: "), message
+    assert expected in message and "\n" not in message
+
+
+def test_a_missing_policy_file_is_named(project):
+    (project / "policies" / "questions.yml").unlink()
+    with pytest.raises(PolicyError, match=r"questions\.yml: cannot read"):
+        load_policies(project / "policies")
+
+
+def test_invalid_yaml_names_the_line(project):
+    path = project / "policies" / "scoring.yml"
+    edit(path, "weights:\n", "weights: [unclosed\n")
+    with pytest.raises(PolicyError, match=rf"scoring\.yml:{line_of(path, 'weights:') + 1}: "
+                                          r"not valid YAML"):
+        load_policies(project / "policies")
+
+
+def test_every_broken_file_is_reported_at_once(project):
+    edit(project / "policies" / "scoring.yml", "  fit: 0.7\n", "  fit: 0.1\n")
+    edit(project / "policies" / "questions.yml", "max_per_visit: 2", "max_per_visit: -1")
+    loaded, problems = load_each(project / "policies")
+    assert loaded is None
+    assert [Path(p.split(":")[0]).name for p in problems] == ["scoring.yml", "questions.yml"]
+
+
+# ------------------------------------------------------------------- policies check
+
+
+def test_the_repository_passes_the_check():
+    problems = check_project(PROJECT_ROOT)
+    waiting = [p for p in problems
+               if "domain.yml" in p and any(f"'{slot}'" in p for slot in LATE_SLOTS)]
+    if waiting and waiting == problems:
+        pytest.xfail(f"domain.yml does not ask the new profile slots yet: {waiting}")
+    assert problems == []
+
+
+def test_a_missing_response_form_entry_or_slot_is_found(project):
+    path = project / "domain.yml"
+    domain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del domain["responses"]["utter_ask_seats"]
+    domain["forms"]["qualify_form"]["required_slots"].remove("phone")
+    del domain["slots"]["current_tool"]
+    path.write_text(yaml.safe_dump(domain), encoding="utf-8")
+    assert check_project(project) == [
+        f"{path}: question 'phone' is not in forms.qualify_form.required_slots",
+        f"{path}: question 'current_tool' has no slot current_tool under slots",
+        f"{path}: question 'seats' has no response utter_ask_seats",
+    ]
+
+
+def test_a_new_question_without_domain_entries_is_found(project):
+    edit(project / "policies" / "questions.yml", "  - {slot: seats, priority: 40}",
+         "  - {slot: seats, priority: 40}\n  - {slot: website, priority: 10}")
+    problems = check_project(project)
+    assert len(problems) == 3 and all("'website'" in p for p in problems)
+
+
+def test_unknown_industries_and_currencies_without_rates_are_found(project):
+    edit(project / "policies" / "scoring.yml", "labels: [government, agriculture]",
+         "labels: [government, farming]")
+    edit(project / "policies" / "qualification.yml", "  HKD: 0.128\n", "")
+    problems = check_project(project)
+    assert len(problems) == 2
+    assert "fit.industries: 'farming' is not a label of industries.yml" in problems[1]
+    assert problems[0].endswith("usd_rates: no rate for HKD "
+                                "(budgets in these currencies cannot be compared)")
+
+
+def test_broken_lists_and_a_broken_domain_are_reported(project):
+    (project / "policies" / "industries.yml").write_text("industries: [oops\n")
+    (project / "policies" / "email_domains.yml").write_text("free: {}\n")
+    (project / "domain.yml").write_text("slots: {\n")
+    problems = check_project(project)
+    assert any("industries.yml:2: not valid YAML" in p for p in problems)
+    assert any("email_domains.yml: disposable: a mapping" in p for p in problems)
+    assert any("domain.yml" in p and "not valid YAML" in p for p in problems)
+
+
+def test_a_policy_error_is_reported_by_the_check_too(project):
+    edit(project / "policies" / "scoring.yml", "  fit: 0.7\n", "  fit: 0.1\n")
+    problems = check_project(project)
+    assert len(problems) == 1 and "weights: Value error" in problems[0]
+
+
+def test_the_cli_prints_ok_lines_or_the_problems(project):
+    runner = CliRunner()
+    assert policies_group in COMMANDS
+    good = runner.invoke(policies_group, ["check", "--project", str(project)])
+    assert good.exit_code == 0, good.output
+    assert good.stdout.splitlines()[0] == "ok: policies/scoring.yml"
+    assert all(line.startswith("ok: ") for line in good.stdout.splitlines())
+    edit(project / "policies" / "scoring.yml", "  fit: 0.7\n", "  fit: 0.1\n")
+    bad = runner.invoke(policies_group, ["check", "--project", str(project)])
+    assert bad.exit_code == 1
+    assert "weights: Value error" in bad.stderr and "ok:" not in bad.stdout
