@@ -77,4 +77,6 @@ def rescore_lead(
         store.set_score(session, lead, score.as_dict())
         if decision.status == "qualified" and old != "qualified":
             store.request_handoff(session, lead, reason="qualified")
+        elif old == "qualified" and decision.status != "qualified":
+            store.cancel_handoff(session, lead, reason="qualified")
     return Rescored(lead.id, old, decision.status, score.total)

@@ -22,7 +22,13 @@ from bot.store.db import (
     session_scope,
 )
 from bot.store.folding import current_answers
-from bot.store.lifecycle import end_conversation, request_handoff, set_score, set_status
+from bot.store.lifecycle import (
+    cancel_handoff,
+    end_conversation,
+    request_handoff,
+    set_score,
+    set_status,
+)
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
 from bot.store.queries import (
     AmbiguousLeadKey,
@@ -46,6 +52,7 @@ __all__ = [
     "SchemaOutdated",
     "check_schema",
     "current_answers",
+    "cancel_handoff",
     "end_conversation",
     "ensure_conversation",
     "find_lead",

@@ -101,6 +101,21 @@ def request_handoff(
     return handoff
 
 
+def cancel_handoff(session: Session, lead: Lead, reason: str) -> bool:
+    """Withdraw the open (not yet delivered) handoff for `reason`; True if there was one.
+
+    A lead that stops being sales-ready before sales heard of it (a correction, a
+    disqualifying answer) must not reach a rep.
+    """
+    handoff = _open_handoff(session, lead, reason)
+    if handoff is None:
+        return False
+    handoff.status = "cancelled"
+    lead.updated_at = utcnow()
+    session.flush()
+    return True
+
+
 def _open_handoff(session: Session, lead: Lead, reason: str) -> Handoff | None:
     return session.scalars(
         select(Handoff)

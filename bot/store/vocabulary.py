@@ -19,7 +19,7 @@ ACTIVITY_SOURCES = frozenset({"chat", "import"})
 # Activities the chat records from a message's page context (see record_page_context).
 PAGE_ACTIVITY_KINDS = ("page_view", "visit", "utm", "referrer")
 
-HANDOFF_STATUSES = frozenset({"requested", "pending", "delivered", "failed"})
+HANDOFF_STATUSES = frozenset({"requested", "pending", "delivered", "failed", "cancelled"})
 OPEN_HANDOFF_STATUSES = ("requested", "pending")
 HANDOFF_REASONS = frozenset({"qualified", "visitor_request"})
 

@@ -30,6 +30,12 @@ ANSWERS = {
     "company": "Acme Logistics",
     "job_title": "Head of Support",
     "company_size": "about 200",
+    "industry": "logistics",
+    "country": "Germany",
+    "phone": "+49 30 901820",
+    "current_tool": "a shared outlook mailbox",
+    "seats": "about 15",
+    "follow_up_consent": "yes, that's fine",
 }
 
 

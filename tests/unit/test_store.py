@@ -465,3 +465,16 @@ def test_invalid_values_are_rejected_before_anything_is_written(
 def test_answer_input_requires_an_aware_timestamp() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         AnswerInput("c1", "need", "x", "x", "m1", datetime(2025, 1, 1))
+
+
+def test_an_open_handoff_can_be_cancelled_once(session_factory) -> None:
+    from datetime import datetime, timezone
+
+    from bot import store as st
+
+    with st.session_scope(session_factory) as session:
+        lead = st.ensure_conversation(session, "c-cancel", at=datetime.now(timezone.utc))
+        st.request_handoff(session, lead, reason="qualified")
+        assert st.cancel_handoff(session, lead, reason="qualified") is True
+        assert st.cancel_handoff(session, lead, reason="qualified") is False
+        assert st.lead_record(lead)["handoff"]["status"] == "cancelled"
