@@ -110,13 +110,11 @@ def _authority_fact(value: str | None) -> Fact | None:
     return Fact("authority", value, AUTHORITY_WORDS[value]) if value else None
 
 
-def _budget(text: str, _: Context) -> Fact | None:
-    budget = parse_budget(text)
+def _budget_of(budget: Budget | None) -> Fact | None:
     return budget_fact(budget) if budget else None
 
 
-def _timeline(text: str, ctx: Context) -> Fact | None:
-    timeline = parse_timeline(text, ctx.today)
+def _timeline_of(timeline: Timeline | None) -> Fact | None:
     return timeline_fact(timeline) if timeline else None
 
 
@@ -158,9 +156,9 @@ def _current_tool(text: str, _: Context) -> Fact | None:
 
 ANSWER_PARSERS: dict[str, Parser] = {
     "need": lambda t, c: _need(parse_need(t)),
-    "budget": _budget,
+    "budget": lambda t, c: _budget_of(parse_budget(t)),
     "authority": _authority,
-    "timeline": _timeline,
+    "timeline": lambda t, c: _timeline_of(parse_timeline(t, c.today)),
     "name": lambda t, c: _name(parse_name(t)),
     "email": lambda t, c: _email(parse_email(t)),
     "company": lambda t, c: _company(parse_company(t)),
@@ -175,16 +173,6 @@ ANSWER_PARSERS: dict[str, Parser] = {
 }
 
 
-def _find_budget(text: str, _: Context) -> Fact | None:
-    budget = find_budget(text)
-    return budget_fact(budget) if budget else None
-
-
-def _find_timeline(text: str, ctx: Context) -> Fact | None:
-    timeline = find_timeline(text, ctx.today)
-    return timeline_fact(timeline) if timeline else None
-
-
 def _find_phone(text: str, ctx: Context) -> Fact | None:
     # Only numbers written as phone numbers ("+44 ...") count when nobody asked for one.
     return _phone(parse_phone(text, ctx.region)) if "+" in text else None
@@ -192,9 +180,9 @@ def _find_phone(text: str, ctx: Context) -> Fact | None:
 
 FINDERS: dict[str, Parser] = {
     "need": lambda t, c: _need(find_need(t)),
-    "budget": _find_budget,
+    "budget": lambda t, c: _budget_of(find_budget(t)),
     "authority": lambda t, c: _authority_fact(find_authority(t)),
-    "timeline": _find_timeline,
+    "timeline": lambda t, c: _timeline_of(find_timeline(t, c.today)),
     "name": lambda t, c: _name(find_name(t)),
     "email": lambda t, c: _email(parse_email(t)),
     "company": lambda t, c: _company(find_company(t)),

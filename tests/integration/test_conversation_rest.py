@@ -14,36 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
 from bot.launcher import Stack
 from tests.integration.client import BotClient
+from tests.integration.helpers import PROSPECT_ANSWERS, lead_of
 
 pytestmark = pytest.mark.rasa
 
-ANSWERS = {
-    "need": "we need one shared inbox for support emails and live chat",
-    "budget": "around 20k a year",
-    "authority": "I sign off on it",
-    "timeline": "within 3 months",
-    "name": "Dana Lee",
-    "email": "Dana.Lee+web@Acme-Logistics.com",
-    "company": "Acme Logistics",
-    "job_title": "Head of Support",
-    "company_size": "about 200",
-    "industry": "logistics",
-    "country": "Germany",
-    "phone": "+49 30 901820",
-    "current_tool": "a shared outlook mailbox",
-    "seats": "about 15",
-    "follow_up_consent": "yes, that's fine",
-}
-
-
-def _lead(leads, sender: str) -> dict:
-    with store.session_scope(leads) as session:
-        lead = store.lead_for_conversation(session, sender)
-        assert lead is not None, f"no lead for {sender}"
-        return store.lead_record(lead)
+ANSWERS = PROSPECT_ANSWERS
 
 
 def _export(stack: Stack, fmt: str = "jsonl") -> str:
@@ -67,7 +44,7 @@ def test_a_visitor_is_greeted_asked_bant_and_qualified(bot: BotClient, leads, st
     asked = bot.converse(sender, ANSWERS, opening=ANSWERS["need"])
     assert asked[:3] == ["budget", "authority", "timeline"]
     assert len(["need", *asked]) <= 7, asked
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["status"] == "qualified", record["status_reasons"]
     assert record["budget_amount"] == 20000
     assert record["budget_status"] == "estimate"
@@ -91,7 +68,7 @@ def test_several_facts_in_the_opening_are_taken_and_not_asked_again(bot: BotClie
     asked = bot.converse(sender, ANSWERS, opening=opening)
     for stated in ("need", "timeline", "job_title", "company", "company_size"):
         assert stated not in asked, asked
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["company"] == "Acme"
     assert record["company_size"] == 200
     assert "ops" in record["job_title"].lower()
@@ -103,7 +80,7 @@ def test_each_answer_is_stored_the_moment_it_is_given(bot: BotClient, leads):
     bot.say(sender, "we want live chat and a help center for our customers")
     bot.say(sender, "about 2k a month")
     bot.say(sender, "I need to run it by my boss")
-    record = _lead(leads, sender)  # the visitor leaves here
+    record = lead_of(leads, sender)  # the visitor leaves here
     fields = [a["field"] for a in record["answers"]]
     assert {"need", "budget", "authority"} <= set(fields)
     assert record["budget_amount"] == 24000 and record["budget_period"] == "month"
@@ -117,7 +94,7 @@ def test_a_correction_replaces_the_value_and_keeps_history(bot: BotClient, leads
     bot.say(sender, "about 10k a year")
     assert bot.requested_slot(sender) == "authority"
     bot.say(sender, "actually make that 50k")
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["budget_amount"] == 50000
     budgets = [a for a in record["answers"] if a["field"] == "budget"]
     assert len(budgets) == 2
@@ -132,7 +109,7 @@ def test_skip_is_recorded_unknown_and_not_asked_again(bot: BotClient, leads):
         opening="we need a shared inbox for our team",
     )
     assert asked.count("budget") == 1
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["budget_status"] == "unknown" and record["budget_amount"] is None
 
 
@@ -145,7 +122,7 @@ def test_an_unclear_answer_is_rephrased_once_then_kept(bot: BotClient, leads):
     assert any("example" in r.lower() or "for example" in r.lower() for r in first), first
     bot.say(sender, "bananas on a boat")
     assert bot.requested_slot(sender) == "authority"
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     raw = [a["raw_text"] for a in record["answers"] if a["field"] == "budget"]
     assert raw == ["bananas on a boat"]
 
@@ -172,7 +149,7 @@ def test_asking_for_a_person_records_a_handoff_request(bot: BotClient, leads):
     bot.say(sender, "we need live chat for our online shop")
     replies = bot.say(sender, "can I talk to a real person please")
     assert any("colleague" in r for r in replies), replies
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["handoff"] is not None
     assert bot.requested_slot(sender) is not None
 
@@ -184,7 +161,7 @@ def test_stop_ends_the_form_and_keeps_the_answers(bot: BotClient, leads):
     replies = bot.say(sender, "never mind, stop")
     assert bot.requested_slot(sender) is None
     assert any("kept" in r for r in replies), replies
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["budget_amount"] == 5000
 
 
@@ -212,7 +189,7 @@ def test_non_leads_are_redirected_not_qualified(bot: BotClient, leads, opening, 
     replies = bot.say(sender, opening)
     assert any("http" in r for r in replies), replies
     assert bot.requested_slot(sender) is None
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["status"] == "redirected"
     assert record["redirect_reason"] == reason
     assert record["handoff"] is None
@@ -229,7 +206,7 @@ def test_the_same_email_joins_conversations_into_one_lead(bot: BotClient, leads)
         second, ANSWERS, opening="hello again, Curtis here (curtis@lakeshore-auto.com)"
     )
     assert not {"budget", "authority", "timeline", "need"} & set(asked), asked
-    record = _lead(leads, second)
+    record = lead_of(leads, second)
     assert set(record["conversation_ids"]) == {first, second}
 
 

@@ -7,35 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot import store
 from tests.integration.client import BotClient
+from tests.integration.helpers import PROSPECT_ANSWERS, lead_of
 
 pytestmark = pytest.mark.rasa
 
-ANSWERS = {
-    "need": "we need one shared inbox for support emails and live chat",
-    "budget": "around 20k a year",
-    "authority": "I sign off on it",
-    "timeline": "within 3 months",
-    "name": "Robin Park",
-    "email": "robin.park@northwind-freight.com",
-    "company": "Northwind Freight",
-    "job_title": "Head of Customer Service",
-    "company_size": "about 120",
-    "industry": "logistics",
-    "country": "Germany",
-    "phone": "+49 30 901820",
-    "current_tool": "a shared outlook mailbox",
-    "seats": "about 15",
-    "follow_up_consent": "yes, that's fine",
-}
-
-
-def _lead(leads, sender: str) -> dict:
-    with store.session_scope(leads) as session:
-        lead = store.lead_for_conversation(session, sender)
-        assert lead is not None, f"no lead for {sender}"
-        return store.lead_record(lead)
+ANSWERS = {**PROSPECT_ANSWERS, "name": "Robin Park",
+           "email": "robin.park@northwind-freight.com", "company": "Northwind Freight",
+           "job_title": "Head of Customer Service", "company_size": "about 120"}
 
 
 def _converse(bot: BotClient, sender: str, opening: str, answers: dict[str, str],
@@ -68,7 +47,7 @@ def test_a_returning_visitor_is_recognised_and_asked_only_new_questions(bot: Bot
     asked_third, replies = _converse(bot, third, f"hi, it's me again: {answers['email']}",
                                      answers)
     assert not set(asked_third) & (set(asked_first) | set(asked_second)), asked_third
-    record = _lead(leads, third)
+    record = lead_of(leads, third)
     assert set(record["conversation_ids"]) == {first, second, third}
     visits = {a["field"]: a["visit"] for a in record["answers"]}
     assert visits["budget"] == 1 and visits[asked_second[0]] == 2
@@ -81,7 +60,7 @@ def test_a_lead_without_budget_is_nurtured_and_asked_for_consent(bot: BotClient,
     asked, replies = _converse(bot, sender, answers["need"], answers)
     assert "follow_up_consent" in asked
     assert len(asked) <= 7
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["status"] == "nurture"
     assert any("budget" in reason for reason in record["status_reasons"])
     assert record["consent"]["given"] is True and record["consent"]["wording"]
@@ -95,7 +74,7 @@ def test_a_one_person_company_is_disqualified_politely(bot: BotClient, leads):
                "email": f"{sender}@northwind-freight.com"}
     asked, replies = _converse(bot, sender, "I want live chat on my website", answers)
     assert "company_size" in asked
-    record = _lead(leads, sender)
+    record = lead_of(leads, sender)
     assert record["company_size"] == 1
     assert record["status"] == "disqualified", record["status_reasons"]
     # it looked sales-ready before the size was known: that handoff is withdrawn
@@ -111,7 +90,7 @@ def test_page_context_raises_engagement(bot: BotClient, leads):
                 "utm_medium": "email", "utm_campaign": "spring-webinar", "visit_number": 3,
                 "pages_viewed": 7}
     bot.say(engaged, ANSWERS["need"], metadata)
-    low, high = _lead(leads, plain), _lead(leads, engaged)
+    low, high = lead_of(leads, plain), lead_of(leads, engaged)
     assert high["score"]["engagement"] > low["score"]["engagement"]
     kinds = {a["kind"] for a in high["activities"]}
     assert {"page_view", "visit", "utm", "referrer"} <= kinds
