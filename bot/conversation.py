@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
 from bot.parsing.corrections import correction_field
-from bot.parsing.email import email_domain, is_free_mail
+from bot.parsing.email import email_domain, is_free_mail, parse_email
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
 from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words
@@ -167,21 +167,34 @@ class Conversation:
             result.reject = True
             return None
         facts = self._facts_of(turn, text, ctx, answer, result)
-        known = known_values(lead)
+        # An e-mail in this message may join an earlier lead: what that lead knows is known.
+        owner = self._lead_by_email(session, lead, facts, text)
+        known = {**known_values(owner), **known_values(lead)}
         inferred = {name for name, a in store.current_answers(lead.answers).items()
                     if a.source == "derived"}
         taken = {f.field for f, _ in facts}
         skip = frozenset(taken | ({requested} if requested else set()))
         for name, fact in find_facts(text, ctx, skip=skip).items():
             # Volunteered facts fill gaps and replace guesses; what the visitor said before
-            # changes only by a correction.
-            if name not in known or name in inferred:
+            # changes only by a correction. An e-mail new to this conversation's lead is
+            # always taken: it is what joins the conversation to the visitor's lead.
+            new_email = name == "email" and fact.value != lead.email
+            if name not in known or name in inferred or new_email:
                 facts.append((fact, "volunteered"))
         current = {**known, **{f.field: f.value for f, _ in facts}}
         facts.extend((fact, "derived") for fact in derived_facts(current).values())
         lead = self._record(session, lead, turn, text, facts)
         self._after_answers(session, lead, turn, facts, result)
         return None
+
+    @staticmethod
+    def _lead_by_email(session: Session, lead: store.Lead, facts: list[tuple[Fact, str]],
+                       text: str) -> store.Lead:
+        """The earlier lead that owns the e-mail given in this message, else `lead`."""
+        given = next((f.value for f, _ in facts if f.field == "email"), None)
+        email = given if isinstance(given, str) else parse_email(text)
+        owner = store.find_lead(session, email) if email else None
+        return owner if owner is not None else lead
 
     def _redirect(self, session: Session, lead: store.Lead, turn: Turn, text: str,
                   ctx: Context, reason: str) -> None:

@@ -309,3 +309,17 @@ def test_a_returning_visitor_is_welcomed_back_and_asked_only_what_is_missing(
     assert 1 <= len(asked) <= conv.plan.max_profile_per_visit
     lead = record(session_factory, "second")
     assert set(lead["conversation_ids"]) == {"first", "second"}
+
+
+def test_a_returning_visitor_quoting_their_email_keeps_their_first_need(conv, session_factory):
+    run_form(tracker("we need a shared inbox with ticket tracking for our service advisors",
+                     requested="need", sender="day1"))
+    run_form(tracker("curtis@lakeshore-auto.com", requested="email", sender="day1",
+                     message_id="m2", slots={"need": "x", "budget": "x", "authority": "x",
+                                             "timeline": "x", "name": "Curtis"}))
+    run_form(tracker("hello again, Curtis from Lakeshore Auto (curtis@lakeshore-auto.com). "
+                     "my laptop died mid-chat, can we carry on?", sender="day2",
+                     bot_spoke=False))
+    lead = record(session_factory, "day2")
+    assert set(lead["conversation_ids"]) == {"day1", "day2"}
+    assert lead["need"].startswith("we need a shared inbox")
