@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli_activity import COMMANDS as ACTIVITY_COMMANDS
+from bot.cli_handoffs import COMMANDS as HANDOFF_COMMANDS
 from bot.cli_leads import leads
 from bot.cli_policies import COMMANDS as POLICY_COMMANDS
 from bot.cli_run import COMMANDS as RUN_COMMANDS
@@ -151,5 +152,9 @@ def db_upgrade(state: CliState) -> None:
 main.add_command(leads)
 for _command in ACTIVITY_COMMANDS:
     main.add_command(_command)
-for _command in (*RUN_COMMANDS, *POLICY_COMMANDS):
+for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS):
     main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -182,7 +182,7 @@ def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -
 
 @dataclass
 class Stack:
-    """The Rasa server and the action server, started together and stopped together."""
+    """The Rasa server, the action server and the handoff worker, started and stopped together."""
 
     settings: Settings
     name: str = "run"
@@ -219,6 +219,8 @@ class Stack:
              "--port", str(s.action_port)],
             "actions", app_env,
         )
+        # The outbox worker: delivers handoffs the action server writes (same settings).
+        worker = self._spawn([str(APP_PYTHON), "-m", "bot.cli", "worker"], "worker", app_env)
         endpoints = write_endpoints(s, VAR_DIR / f"endpoints.{self.name}.yml")
         rasa_cmd = [
             str(ENGINE_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
@@ -230,6 +232,8 @@ class Stack:
         try:
             _wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60, "action server")
             _wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout, "rasa")
+            if worker.poll() is not None:
+                raise LaunchError(f"the handoff worker exited with code {worker.returncode}")
         except LaunchError:
             self.stop()
             raise
@@ -263,7 +267,7 @@ def run_forever(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print("starting the action server and Rasa (about 30 s)...")
+    print("starting the action server, the handoff worker and Rasa (about 30 s)...")
     stack.start(model)
     base = stack.rasa_url
     print(

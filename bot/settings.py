@@ -60,6 +60,21 @@ class Settings(BaseSettings):
     )
     max_questions: int = Field(default=7, ge=1, le=20)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    handoff_webhook_url: str = Field(
+        default="", description="JSON webhook (CRM) receiving handoffs; empty = off"
+    )
+    handoff_webhook_secret: str = Field(
+        default="", description="HMAC-SHA256 key signing webhook bodies; empty = no signature"
+    )
+    handoff_file: str = Field(
+        default="", description="JSONL file each handoff is appended to; empty = off"
+    )
+    handoff_max_age_hours: float = Field(
+        default=24.0, gt=0, description="Give a delivery up (dead) after this many hours"
+    )
+    worker_poll_seconds: float = Field(
+        default=0.2, gt=0, le=60, description="How often the delivery worker looks for work"
+    )
 
     @field_validator("database_url", "tracker_store_url")
     @classmethod
@@ -74,6 +89,14 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str) -> str:
         if value and urlsplit(value).scheme not in ("redis", "rediss"):
             raise ValueError("expected empty (in memory) or redis://host:port/db")
+        return value
+
+    @field_validator("handoff_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError("expected empty (off) or an http:// or https:// URL")
         return value
 
     def resolve_path(self, sqlite_url: str) -> str:

@@ -29,7 +29,7 @@ from bot.store.lifecycle import (
     set_score,
     set_status,
 )
-from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
+from bot.store.models import Activity, Answer, Conversation, Handoff, HandoffDelivery, Lead
 from bot.store.queries import (
     AmbiguousLeadKey,
     find_lead,
@@ -48,6 +48,7 @@ __all__ = [
     "AnswerInput",
     "Conversation",
     "Handoff",
+    "HandoffDelivery",
     "Lead",
     "SchemaOutdated",
     "check_schema",

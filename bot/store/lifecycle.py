@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.column_types import utcnow
 from bot.store.insert import insert_ignoring_conflict
-from bot.store.models import Conversation, Handoff, Lead
+from bot.store.models import Conversation, Handoff, Lead, new_lead_id
 from bot.store.vocabulary import (
     CONVERSATION_END_REASONS,
     HANDOFF_REASONS,
@@ -88,6 +88,7 @@ def request_handoff(
             "target": target,
             "owner": owner,
             "created_at": now,
+            "idempotency_key": new_lead_id(),
         },
         conflict_columns=("lead_id", "reason"),
         conflict_where=Handoff.status.in_(OPEN_HANDOFF_STATUSES),
@@ -107,7 +108,9 @@ def cancel_handoff(session: Session, lead: Lead, reason: str) -> bool:
     A lead that stops being sales-ready before sales heard of it (a correction, a
     disqualifying answer) must not reach a rep.
     """
-    handoff = _open_handoff(session, lead, reason)
+    # Locked (PostgreSQL): a delivery in flight holds the row; once it commits the
+    # handoff is no longer open and is left alone instead of being overwritten.
+    handoff = _open_handoff(session, lead, reason, lock=True)
     if handoff is None:
         return False
     handoff.status = "cancelled"
@@ -116,8 +119,10 @@ def cancel_handoff(session: Session, lead: Lead, reason: str) -> bool:
     return True
 
 
-def _open_handoff(session: Session, lead: Lead, reason: str) -> Handoff | None:
-    return session.scalars(
+def _open_handoff(
+    session: Session, lead: Lead, reason: str, *, lock: bool = False
+) -> Handoff | None:
+    query = (
         select(Handoff)
         .where(
             Handoff.lead_id == lead.id,
@@ -126,4 +131,7 @@ def _open_handoff(session: Session, lead: Lead, reason: str) -> Handoff | None:
         )
         .order_by(Handoff.created_at, Handoff.id)
         .limit(1)
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()

@@ -172,6 +172,8 @@ class Handoff(Base):
             sqlite_where=text(OPEN_HANDOFF_SQL),
             postgresql_where=text(OPEN_HANDOFF_SQL),
         ),
+        # The receiver deduplicates on it: the same on every retry of this handoff.
+        Index("uq_handoffs_idempotency_key", "idempotency_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -182,8 +184,41 @@ class Handoff(Base):
     owner: Mapped[str | None] = mapped_column(String)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    idempotency_key: Mapped[str] = mapped_column(String(32), default=new_lead_id)
 
     lead: Mapped[Lead] = relationship(back_populates="handoffs")
+    deliveries: Mapped[list[HandoffDelivery]] = relationship(
+        back_populates="handoff",
+        order_by=lambda: HandoffDelivery.id,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class HandoffDelivery(Base):
+    """One handoff sent to one target (webhook, file): its attempts, back-off and outcome."""
+
+    __tablename__ = "handoff_deliveries"
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "target", name="uq_handoff_deliveries_target"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String)
+    # pending -> delivered, or dead once older than the maximum age.
+    status: Mapped[str] = mapped_column(String, default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A manual retry starts a fresh maximum-age window from here.
+    retried_at: Mapped[datetime | None]
+
+    handoff: Mapped[Handoff] = relationship(back_populates="deliveries")
 
 
 class Activity(Base):

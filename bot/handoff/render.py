@@ -1,0 +1,337 @@
+"""The handoff summary a rep reads, rendered from templates the business can edit.
+
+One context (`summary_context`) feeds every format; the templates live in
+`bot/handoff/templates/`:
+
+- `summary.txt`: plain text (also the e-mail's text part), visitor text as given;
+- `email_subject.txt`, `email.html`: the e-mail (HTML autoescaped);
+- `slack.json`: a Block Kit message; every string of the context is escaped for Slack mrkdwn
+  before rendering (`& < >`, @channel-style mentions, `* _ ~ \\``), so the template inserts
+  values with `| tojson` and never has to think about escaping.
+
+A missing or broken template raises `TemplateProblem` naming the file (and line).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot.routing import Assignment, FollowUp
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEXT_TEMPLATE = "summary.txt"
+SUBJECT_TEMPLATE = "email_subject.txt"
+HTML_TEMPLATE = "email.html"
+SLACK_TEMPLATE = "slack.json"
+
+TOP_REASONS = 3
+MAX_PAGES = 10
+SLACK_PREVIEW_LINES = 5
+SLACK_TEXT_LIMIT = 3000  # section text, context elements
+SLACK_FIELD_LIMIT = 2000  # each section field
+SLACK_MAX_FIELDS = 10
+SLACK_HEADER_LIMIT = 150
+SLACK_MAX_BLOCKS = 50
+SUBJECT_LIMIT = 200
+ELLIPSIS = "…"
+
+BANT = (("need", "Need"), ("budget", "Budget"), ("authority", "Authority"),
+        ("timeline", "Timeline"))
+_AUTHORITY_WORDS = {"decision_maker": "decision maker", "influencer": "influencer",
+                    "user": "user", "unknown": "unknown"}
+_PERIOD_WORDS = {"year": "per year", "month": "per year", "one_time": "one-time"}
+_BUDGET_STATUS_WORDS = {"allocated": "allocated", "estimate": "estimate",
+                        "none": "no budget yet", "unknown": "unknown"}
+
+
+class TemplateProblem(Exception):
+    """A handoff template is missing or broken: "file:line: problem"."""
+
+
+# ----------------------------------------------------------------- context
+
+
+def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up: FollowUp,
+                    lead_url: str | None) -> dict[str, Any]:
+    """Everything the templates show, as plain JSON-like data (visitor text unescaped).
+
+    `record` is `bot.store.lead_record(lead)`; `lead_url` the read-only lead page, if any.
+    """
+    answers = list(record.get("answers") or [])
+    activities = list(record.get("activities") or [])
+    score = record.get("score") or None
+    reasons = list((score or {}).get("reasons") or [])
+    owner = assignment.owner
+    lead = {key: record.get(key) for key in (
+        "lead_id", "name", "job_title", "company", "company_size", "industry", "country",
+        "email", "phone", "status")}
+    return {
+        "headline": _headline(record),
+        "lead": lead,
+        "who": _who(record),
+        "bant": [
+            {"field": field, "label": label, "value": _bant_value(field, record),
+             "quote": _latest_words(answers, field)}
+            for field, label in BANT
+        ],
+        "score": None if score is None else {
+            key: score.get(key) for key in ("fit", "engagement", "total", "band")},
+        "fit_reasons": _top(reasons, "fit."),
+        "engagement_reasons": _top(reasons, "engagement."),
+        "status_reasons": [str(r) for r in record.get("status_reasons") or []],
+        "pages": _pages(activities),
+        "campaigns": _campaigns(activities),
+        "referrers": _unique(_detail(activities, "referrer", "url")),
+        "owner": {
+            "id": owner.id, "name": owner.name, "first_name": owner.first_name,
+            "email": owner.email, "slack_id": owner.slack_id, "booking_url": owner.booking_url,
+            "timezone": owner.timezone,
+            "team": assignment.team.name if assignment.team is not None else None,
+            "rule": assignment.rule,
+        },
+        "follow_up": {
+            "when_text": follow_up.when_text, "at": follow_up.at.isoformat(),
+            "local": follow_up.at.strftime("%a %d %b %H:%M %Z"),
+        },
+        "next_step": _next_step(record, assignment, follow_up),
+        "transcript": [
+            {"field": a.get("field"), "text": a.get("raw_text") or "", "at": a.get("at"),
+             "visit": a.get("visit")}
+            for a in answers
+        ],
+        "lead_url": lead_url,
+    }
+
+
+def _headline(record: Mapping[str, Any]) -> str:
+    if record.get("status") == "qualified":
+        return "Qualified lead"
+    return "Lead asked to talk to sales"
+
+
+def _who(record: Mapping[str, Any]) -> str:
+    name = record.get("name") or "Unknown visitor"
+    title, company = record.get("job_title"), record.get("company")
+    role = " at ".join(p for p in (title, company) if p)
+    facts = [f"{record['company_size']:,} employees" if record.get("company_size") else None,
+             record.get("industry"), record.get("country")]
+    extra = ", ".join(str(f) for f in facts if f)
+    return name + (f", {role}" if role else "") + (f" ({extra})" if extra else "")
+
+
+def _bant_value(field: str, record: Mapping[str, Any]) -> str:
+    if field == "need":
+        return str(record.get("need") or "unknown")
+    if field == "authority":
+        authority = record.get("authority") or "unknown"
+        return _AUTHORITY_WORDS.get(authority, str(authority))
+    if field == "timeline":
+        months = record.get("timeline_months")
+        if months is None:
+            return "unknown"
+        return "now / as soon as possible" if months == 0 else f"within {months:g} months"
+    status = record.get("budget_status") or "unknown"
+    amount = record.get("budget_amount")
+    if amount is None:
+        return _BUDGET_STATUS_WORDS.get(status, str(status))
+    currency = f" {record['budget_currency']}" if record.get("budget_currency") else ""
+    period = _PERIOD_WORDS.get(record.get("budget_period") or "", "")
+    text = f"{amount:,.0f}{currency}" + (f" {period}" if period else "")
+    return f"{text} ({_BUDGET_STATUS_WORDS.get(status, status)})"
+
+
+def _latest_words(answers: list[Mapping[str, Any]], field: str) -> str | None:
+    """The visitor's own words of the latest answer to `field` (answers are in time order)."""
+    mine = [(str(a.get("at") or ""), i, a) for i, a in enumerate(answers)
+            if a.get("field") == field and a.get("raw_text")]
+    return str(max(mine, key=lambda t: (t[0], t[1]))[2]["raw_text"]) if mine else None
+
+
+def _top(reasons: list[Mapping[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    mine = [dict(r) for r in reasons if str(r.get("rule", "")).startswith(prefix)
+            and r.get("points")]
+    return sorted(mine, key=lambda r: -abs(r["points"]))[:TOP_REASONS]
+
+
+def _detail(activities: list[Mapping[str, Any]], kind: str, key: str) -> list[str]:
+    return [str(a["detail"][key]) for a in activities
+            if a.get("kind") == kind and (a.get("detail") or {}).get(key)]
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _pages(activities: list[Mapping[str, Any]]) -> list[str]:
+    return _unique(_detail(activities, "page_view", "url"))[-MAX_PAGES:]
+
+
+def _campaigns(activities: list[Mapping[str, Any]]) -> list[str]:
+    found = []
+    for activity in activities:
+        if activity.get("kind") != "utm":
+            continue
+        detail = activity.get("detail") or {}
+        parts = [f"{key} {detail[key]}" for key in ("campaign", "source", "medium")
+                 if detail.get(key)]
+        if parts:
+            found.append(", ".join(parts))
+    return _unique(found)
+
+
+def _next_step(record: Mapping[str, Any], assignment: Assignment, follow_up: FollowUp) -> str:
+    who = (record.get("name") or "the visitor").split()[0]
+    step = (f"Reach out to {who} {follow_up.when_text} "
+            f"({follow_up.at.strftime('%a %H:%M %Z')}): they were told to expect it")
+    gaps = []
+    if record.get("authority") not in ("decision_maker",):
+        gaps.append("ask who else is involved in the decision")
+    if record.get("budget_status") in (None, "none", "unknown"):
+        gaps.append("confirm the budget")
+    if record.get("timeline_months") is None:
+        gaps.append("ask when they need a solution")
+    if not gaps:
+        gaps.append("offer a tailored demo")
+    return step + "; " + "; ".join(gaps) + "."
+
+
+# ----------------------------------------------------------------- Slack escaping
+
+_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_FORMATTING = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
+_PARTIAL_ENTITY = re.compile(r"&[a-z#0-9]*$")
+# Values that are ours or already validated; only & < > are escaped in them.
+_SLACK_VERBATIM_KEYS = frozenset({"lead_url", "booking_url", "slack_id", "email", "at",
+                                  "lead_id"})
+
+
+def slack_escape(text: str) -> str:
+    """`text` safe inside Slack mrkdwn: entities, no mentions, no formatting characters."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+    return text.translate(_FORMATTING)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters with "…", never inside an &entity;."""
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - len(ELLIPSIS)]) + ELLIPSIS
+
+
+def _slack_values(value: Any, key: str = "") -> Any:
+    if isinstance(value, str):
+        escaped = (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                   if key in _SLACK_VERBATIM_KEYS else slack_escape(value))
+        return clip(escaped, SLACK_TEXT_LIMIT)
+    if isinstance(value, Mapping):
+        return {k: _slack_values(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_slack_values(v, key) for v in value]
+    return value
+
+
+def _within_slack_limits(message: dict[str, Any]) -> dict[str, Any]:
+    """Cut what Slack would reject: long texts, too many fields, elements or blocks."""
+    blocks = message.get("blocks") or []
+    del blocks[SLACK_MAX_BLOCKS:]
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict) and isinstance(text.get("text"), str):
+            limit = SLACK_HEADER_LIMIT if block.get("type") == "header" else SLACK_TEXT_LIMIT
+            text["text"] = clip(text["text"], limit)
+        fields = block.get("fields")
+        if isinstance(fields, list):
+            del fields[SLACK_MAX_FIELDS:]
+            for item in fields:
+                item["text"] = clip(str(item.get("text", "")), SLACK_FIELD_LIMIT)
+        elements = block.get("elements")
+        if block.get("type") == "context" and isinstance(elements, list):
+            del elements[10:]
+            for item in elements:
+                if isinstance(item.get("text"), str):
+                    item["text"] = clip(item["text"], SLACK_TEXT_LIMIT)
+    if isinstance(message.get("text"), str):
+        message["text"] = clip(message["text"], SLACK_TEXT_LIMIT)
+    return message
+
+
+# ----------------------------------------------------------------- rendering
+
+
+@cache
+def _environment(directory: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False, default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, ctx: Mapping[str, Any], directory: Path | None) -> str:
+    directory = directory or TEMPLATE_DIR
+    where = directory / name
+    try:
+        template = _environment(directory).get_template(name)
+    except jinja2.TemplateNotFound:
+        raise TemplateProblem(f"{where}: template missing") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{where}:{exc.lineno}: {exc.message}") from None
+    try:
+        return template.render(ctx)
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"{where}{_line_in(exc, name)}: {exc.message or exc}") from None
+
+
+def _line_in(exc: BaseException, name: str) -> str:
+    """":line" of the template frame in `exc`'s traceback (Jinja rewrites it so), or ""."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f":{line}" if line else ""
+
+
+def render_text(ctx: Mapping[str, Any], templates: Path | None = None) -> str:
+    """The plain-text summary (visitor text exactly as given)."""
+    return _render(TEXT_TEMPLATE, ctx, templates)
+
+
+def render_email(ctx: Mapping[str, Any], templates: Path | None = None,
+                 ) -> tuple[str, str, str]:
+    """(subject, text, html): the subject on one line, the HTML autoescaped."""
+    subject = " ".join(_render(SUBJECT_TEMPLATE, ctx, templates).split())
+    return clip(subject, SUBJECT_LIMIT), render_text(ctx, templates), _render(
+        HTML_TEMPLATE, ctx, templates)
+
+
+def render_slack(ctx: Mapping[str, Any], templates: Path | None = None) -> dict[str, Any]:
+    """A Slack Block Kit message (`{"text", "blocks"}`), escaped and within Slack's limits."""
+    escaped: dict[str, Any] = _slack_values(dict(ctx))
+    escaped["transcript_preview"] = escaped["transcript"][:SLACK_PREVIEW_LINES]
+    rendered = _render(SLACK_TEMPLATE, escaped, templates)
+    try:
+        message = json.loads(rendered)
+    except json.JSONDecodeError as exc:
+        raise TemplateProblem(
+            f"{(templates or TEMPLATE_DIR) / SLACK_TEMPLATE}: did not render valid JSON "
+            f"(rendered line {exc.lineno}: {exc.msg}; insert values with | tojson)") from None
+    if not isinstance(message, dict) or not isinstance(message.get("blocks"), list):
+        raise TemplateProblem(f"{(templates or TEMPLATE_DIR) / SLACK_TEMPLATE}: "
+                              'must render a JSON object with "blocks"')
+    return _within_slack_limits(message)
+
+
+RENDERERS: dict[str, Callable[..., Any]] = {
+    "text": render_text, "email": render_email, "slack": render_slack}

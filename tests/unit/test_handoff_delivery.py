@@ -1,0 +1,470 @@
+"""Handoff delivery: the outbox worker against a real HTTP receiver (SQLite + PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.handoff.targets import FileTarget, Target, WebhookTarget, targets_from_settings
+from bot.handoff.worker import backoff, deliver_due
+from bot.settings import SettingsError, load_settings
+from bot.store import (
+    AnswerInput,
+    Handoff,
+    HandoffDelivery,
+    cancel_handoff,
+    ensure_conversation,
+    make_engine,
+    make_session_factory,
+    record_answers,
+    request_handoff,
+    session_scope,
+    set_score,
+    set_status,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+SECRET = "s3cret"
+Factory = sessionmaker[Session]
+
+
+# ---------------------------------------------------------------------------- receiver
+@dataclass
+class Receiver:
+    """A real aiohttp server in a thread; answers with `statuses` in turn, then 200."""
+
+    statuses: list[int] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    port: int = 0
+    delay: float = 0.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    @property
+    def accepted(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["answered"] == 200]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(port=_free_port())
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        state.arrived.set()
+        if state.delay:
+            await asyncio.sleep(state.delay)
+        status = state.statuses.pop(0) if state.statuses else 200
+        state.requests.append(
+            {"headers": dict(request.headers), "body": body, "answered": status}
+        )
+        return web.json_response({"ok": status == 200}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", state.port).start())
+        started.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield state
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+# ---------------------------------------------------------------------------- helpers
+def qualified_lead(factory: Factory, sender: str = "c1", reason: str = "qualified") -> int:
+    """A lead with a few answers, a score and status; returns its new handoff's id."""
+    with session_scope(factory) as session:
+        ensure_conversation(session, sender, at=T0)
+        lead = record_answers(
+            session,
+            [
+                AnswerInput(sender, "name", "Dana Li", "Dana Li", "m1", T0),
+                AnswerInput(sender, "company", "Acme", "Acme", "m2", T0 + timedelta(seconds=1)),
+                AnswerInput(
+                    sender, "need", "our support inbox is a mess", "our support inbox is a mess",
+                    "m3", T0 + timedelta(seconds=2),
+                ),
+                AnswerInput(
+                    sender, "timeline", "next month, ASAP really", {"months": 1}, "m4",
+                    T0 + timedelta(seconds=3),
+                ),
+            ],
+        )
+        set_score(
+            session,
+            lead,
+            {"fit": 70, "engagement": 40, "total": 61, "band": "hot", "reasons": [
+                {"rule": "size", "points": 20, "detail": "200 employees"},
+                {"rule": "title", "points": 30, "detail": "head of support"},
+                {"rule": "spam", "points": -5, "detail": "free e-mail"},
+                {"rule": "pages", "points": 2, "detail": "pricing page"},
+            ]},
+        )
+        set_status(session, lead, "qualified", ["budget allocated", "decision maker"])
+        return request_handoff(session, lead, reason).id
+
+
+def handoff_state(factory: Factory, handoff_id: int) -> tuple[str, list[tuple[str, str, int]]]:
+    with session_scope(factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        return handoff.status, [(d.target, d.status, d.attempts) for d in handoff.deliveries]
+
+
+def verify(request: dict[str, Any]) -> dict[str, Any]:
+    """Check the signature like a receiver would; returns the JSON body."""
+    expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(request["headers"]["X-Leadbot-Signature"], expected)
+    assert request["headers"]["Content-Type"] == "application/json"
+    body: dict[str, Any] = json.loads(request["body"])
+    return body
+
+
+# ---------------------------------------------------------------------------- tests
+def test_a_requested_handoff_is_delivered_once_signed(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    handoff_id = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url, SECRET)
+
+    assert deliver_due(session_factory, [target], T0) == 1
+    assert deliver_due(session_factory, [target], T0 + timedelta(hours=1)) == 0
+
+    assert len(receiver.requests) == 1
+    request = receiver.requests[0]
+    body = verify(request)
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        assert handoff.status == "delivered" and handoff.delivered_at == T0
+        key = handoff.idempotency_key
+    assert request["headers"]["Idempotency-Key"] == key == body["idempotency_key"]
+    assert body["event"] == "lead.qualified"
+    assert body["handoff_id"] == handoff_id
+    assert body["lead"]["name"] == "Dana Li" and body["lead"]["status"] == "qualified"
+    summary = body["summary"]
+    assert "Dana Li" in summary and "Acme" in summary
+    assert '"our support inbox is a mess"' in summary
+    assert '"next month, ASAP really"' in summary
+    assert "61 (hot)" in summary and "head of support" in summary
+    assert "pricing page" not in summary  # only the top 3 reasons
+    assert "budget allocated" in summary
+    assert [(t["field"], t["text"]) for t in body["transcript"]] == [
+        ("name", "Dana Li"),
+        ("company", "Acme"),
+        ("need", "our support inbox is a mess"),
+        ("timeline", "next month, ASAP really"),
+    ]
+
+
+def test_five_failures_then_success_is_one_accepted_delivery_with_one_key(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    receiver.statuses = [500] * 5
+    handoff_id = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url, SECRET)
+
+    now = T0
+    for _ in range(20):
+        deliver_due(session_factory, [target], now)
+        if receiver.accepted:
+            break
+        # Not yet due: nothing is sent before the back-off has passed.
+        sent = len(receiver.requests)
+        deliver_due(session_factory, [target], now + timedelta(milliseconds=500))
+        assert len(receiver.requests) == sent
+        now += timedelta(minutes=11)  # beyond the back-off cap
+    deliver_due(session_factory, [target], now + timedelta(hours=1))
+
+    assert [r["answered"] for r in receiver.requests] == [500] * 5 + [200]
+    assert len({r["headers"]["Idempotency-Key"] for r in receiver.requests}) == 1
+    assert len({verify(r)["idempotency_key"] for r in receiver.requests}) == 1
+    status, deliveries = handoff_state(session_factory, handoff_id)
+    assert status == "delivered"
+    assert deliveries == [("webhook", "delivered", 6)]
+
+
+def test_back_off_grows_exponentially_with_jitter_and_a_cap() -> None:
+    assert backoff(1, lambda: 0.0) == timedelta(seconds=4)
+    assert backoff(2, lambda: 1.0) == timedelta(seconds=10)
+    assert backoff(50, lambda: 0.0) == timedelta(seconds=600)
+
+
+def test_a_cancelled_handoff_is_never_sent(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    handoff_id = qualified_lead(session_factory)
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        assert cancel_handoff(session, handoff.lead, "qualified")
+
+    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], T0) == 0
+    assert receiver.requests == []
+    assert handoff_state(session_factory, handoff_id) == ("cancelled", [])
+
+
+def test_cancelling_after_a_failed_attempt_stops_the_retries(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    receiver.statuses = [503]
+    handoff_id = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url)
+    deliver_due(session_factory, [target], T0)
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        assert cancel_handoff(session, handoff.lead, "qualified")
+    deliver_due(session_factory, [target], T0 + timedelta(hours=1))
+    assert len(receiver.requests) == 1
+
+
+def test_two_workers_at_once_send_a_handoff_once(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    receiver.delay = 0.5
+    qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url)
+    results: list[int] = []
+    workers = [
+        threading.Thread(target=lambda: results.append(deliver_due(session_factory, [target], T0)))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert sorted(results) == [0, 1]
+    assert len(receiver.requests) == 1
+
+
+def test_a_cancel_during_a_delivery_waits_and_leaves_it_delivered(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    receiver.delay = 1.0
+    handoff_id = qualified_lead(session_factory)
+    worker = threading.Thread(
+        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], T0)
+    )
+    worker.start()
+    assert receiver.arrived.wait(10)  # the request is in flight: the receiver sleeps on it
+    assert receiver.requests == []
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        assert cancel_handoff(session, handoff.lead, "qualified") is False
+    worker.join(30)
+    assert handoff_state(session_factory, handoff_id) == (
+        "delivered", [("webhook", "delivered", 1)]
+    )
+
+
+def test_max_age_makes_it_dead_then_list_and_retry(
+    session_factory: Factory, receiver: Receiver, leadbot: Any
+) -> None:
+    receiver.statuses = [500] * 100
+    handoff_id = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url)
+    max_age = timedelta(hours=1)
+
+    deliver_due(session_factory, [target], T0, max_age)
+    deliver_due(session_factory, [target], T0 + timedelta(minutes=30), max_age)
+    deliver_due(session_factory, [target], T0 + timedelta(hours=2), max_age)
+    assert len(receiver.requests) == 2  # the third would be too old: given up, not sent
+    assert handoff_state(session_factory, handoff_id) == ("failed", [("webhook", "dead", 2)])
+
+    listed = leadbot("handoffs", "list", "--failed")
+    assert listed.exit_code == 0, listed.output
+    line = listed.output.strip()
+    assert line.startswith(f"{handoff_id}\tfailed\tqualified")
+    assert "webhook:dead/2" in line and "HTTP 500" in line
+
+    retried = leadbot("handoffs", "retry", str(handoff_id))
+    assert retried.exit_code == 0, retried.output
+    assert handoff_state(session_factory, handoff_id) == ("pending", [("webhook", "pending", 2)])
+    assert leadbot("handoffs", "list", "--failed").output.strip() == "no failed handoffs"
+
+    receiver.statuses = []
+    assert deliver_due(session_factory, [target], datetime.now(timezone.utc), max_age) == 1
+    assert handoff_state(session_factory, handoff_id) == (
+        "delivered", [("webhook", "delivered", 3)]
+    )
+    assert "not found" not in leadbot("handoffs", "retry", "999999").output
+    assert leadbot("handoffs", "retry", "999999").exit_code == 1
+
+
+def test_a_second_qualification_after_delivery_sends_an_update(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    first = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url, SECRET)
+    deliver_due(session_factory, [target], T0)
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, first)
+        assert handoff is not None
+        second = request_handoff(session, handoff.lead, "qualified").id
+    assert second != first
+    deliver_due(session_factory, [target], T0 + timedelta(minutes=5))
+
+    events = [verify(r)["event"] for r in receiver.requests]
+    keys = [r["headers"]["Idempotency-Key"] for r in receiver.requests]
+    assert events == ["lead.qualified", "lead.updated"]
+    assert len(set(keys)) == 2
+
+
+def test_a_visitor_request_is_its_own_event(
+    session_factory: Factory, receiver: Receiver, tmp_path: Path
+) -> None:
+    qualified_lead(session_factory, reason="visitor_request")
+    out = tmp_path / "out" / "handoffs.jsonl"
+    targets: list[Target] = [WebhookTarget(receiver.url), FileTarget(out)]
+    assert deliver_due(session_factory, targets, T0) == 2
+    lines = (tmp_path / "out" / "handoffs.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["event"] == "lead.requested_human"
+    assert json.loads(receiver.requests[0]["body"])["event"] == "lead.requested_human"
+    assert "X-Leadbot-Signature" not in receiver.requests[0]["headers"]  # no secret
+
+
+def test_a_database_error_loses_nothing(
+    db_url: str, session_factory: Factory, receiver: Receiver, tmp_path: Path
+) -> None:
+    handoff_id = qualified_lead(session_factory)
+    target = WebhookTarget(receiver.url)
+    bad_url = (
+        f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+        if db_url.startswith("sqlite")
+        else "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"
+    )
+    bad_engine = make_engine(bad_url)
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises
+            deliver_due(make_session_factory(bad_engine), [target], T0)
+    finally:
+        bad_engine.dispose()
+    assert receiver.requests == []
+    assert handoff_state(session_factory, handoff_id) == ("requested", [])
+
+    assert deliver_due(session_factory, [target], T0) == 1
+    assert handoff_state(session_factory, handoff_id)[0] == "delivered"
+
+
+def test_a_failure_while_recording_sends_again_with_the_same_key(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    """Sent, then the transaction fails before commit: the next run sends the same key."""
+    handoff_id = qualified_lead(session_factory)
+
+    class CrashAfterSend:
+        name = "webhook"
+
+        def send(self, payload: dict[str, Any], key: str) -> None:
+            WebhookTarget(receiver.url).send(payload, key)
+            raise SystemExit("worker killed mid-delivery")
+
+    crashing: list[Target] = [CrashAfterSend()]
+    with pytest.raises(SystemExit):
+        deliver_due(session_factory, crashing, T0)
+    assert handoff_state(session_factory, handoff_id) == ("requested", [])
+    deliver_due(session_factory, [WebhookTarget(receiver.url)], T0)
+    keys = {r["headers"]["Idempotency-Key"] for r in receiver.requests}
+    assert len(receiver.requests) == 2 and len(keys) == 1
+    assert handoff_state(session_factory, handoff_id)[0] == "delivered"
+
+
+def test_settings_validate_the_webhook_url(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "none.env"))
+    with pytest.raises(SettingsError, match="^HANDOFF_WEBHOOK_URL: "):
+        load_settings(handoff_webhook_url="ftp://crm.example.com/in")
+    with pytest.raises(SettingsError, match="^WORKER_POLL_SECONDS: "):
+        load_settings(worker_poll_seconds="0")
+    settings = load_settings(
+        handoff_webhook_url="https://crm.example.com/in", handoff_file="var/h.jsonl"
+    )
+    assert [t.name for t in targets_from_settings(settings)] == ["webhook", "file"]
+    assert targets_from_settings(load_settings()) == []
+    assert load_settings().handoff_max_age_hours == 24
+
+
+def test_worker_process_delivers_and_stops_on_sigterm(
+    db_url: str, session_factory: Factory, receiver: Receiver, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "HANDOFF_WEBHOOK_URL": receiver.url,
+        "HANDOFF_WEBHOOK_SECRET": SECRET,
+        "WORKER_POLL_SECONDS": "0.1",
+        "LEADBOT_ENV_FILE": str(tmp_path / "none.env"),
+    }
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bot.cli", "worker"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        handoff_id = qualified_lead(session_factory)
+        deadline = time.monotonic() + 20
+        while not receiver.accepted and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            time.sleep(0.05)
+        assert len(receiver.accepted) == 1
+        verify(receiver.accepted[0])
+        deadline = time.monotonic() + 10
+        while handoff_state(session_factory, handoff_id)[0] != "delivered":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGTERM)
+        out, err = worker.communicate(timeout=15)
+    assert worker.returncode == 0, err
+    assert f"handoff {handoff_id} -> webhook: delivered" in out.decode()
+    assert "handoff worker stopped" in err.decode()
+    assert len(receiver.requests) == 1
+    with session_scope(session_factory) as session:
+        assert session.scalars(select(HandoffDelivery.status)).all() == ["delivered"]

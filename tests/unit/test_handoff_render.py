@@ -1,0 +1,207 @@
+"""Handoff templates with hostile visitor text: each format escapes it its own way."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import escape
+
+from bot.handoff.render import (
+    SLACK_FIELD_LIMIT,
+    SLACK_HEADER_LIMIT,
+    SLACK_TEXT_LIMIT,
+    TEMPLATE_DIR,
+    TemplateProblem,
+    clip,
+    render_email,
+    render_slack,
+    render_text,
+    slack_escape,
+    summary_context,
+)
+from bot.lead_profile import LeadProfile
+from bot.routing import FollowUp, route, routing_policy
+
+HOSTILE_NEED = 'Help <script>alert("x")</script> & <!channel> *bold* _it_ ~del~ @here 🚀 "quoted"'
+LONG = "We need a helpdesk. " * 500  # 10,000 characters
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def answer(field: str, raw: str, value: Any, at: str) -> dict[str, Any]:
+    return {"field": field, "raw_text": raw, "value": value, "at": at,
+            "conversation_id": "c1", "visit": 1}
+
+
+def record(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "lead_id": "lead-1", "name": "Zoë <b>O'Brien</b> @channel", "job_title": "Head of *CX*",
+        "company": "Acme & Sons <!here>", "company_size": 250, "industry": "software",
+        "country": "DE", "email": "zoe@acme.example", "phone": "+4930123456",
+        "need": HOSTILE_NEED, "budget_amount": 24000.0, "budget_currency": "EUR",
+        "budget_period": "month", "budget_status": "allocated", "authority": "decision_maker",
+        "timeline_months": 3.0, "status": "qualified",
+        "status_reasons": ["budget 24,000 EUR per year is allocated"],
+        "score": {"fit": 72, "engagement": 41, "total": 60, "band": "hot", "reasons": [
+            {"rule": "fit.industry", "points": 15, "detail": "industry software is ICP"},
+            {"rule": "fit.company_size", "points": 10, "detail": "250 employees is mid-market"},
+            {"rule": "fit.email", "points": -5, "detail": "free mail"},
+            {"rule": "fit.country", "points": 3, "detail": "country DE is core"},
+            {"rule": "engagement.key_page", "points": 12, "detail": "viewed pricing"},
+        ]},
+        "answers": [
+            answer("need", HOSTILE_NEED, HOSTILE_NEED, "2026-03-04T08:00:00Z"),
+            answer("budget", "maybe 1k", {}, "2026-03-04T08:01:00Z"),
+            answer("budget", "2k a month <b>set aside</b> *really*", {}, "2026-03-04T08:02:00Z"),
+            answer("authority", "I sign off on it", "decision_maker", "2026-03-04T08:03:00Z"),
+            answer("timeline", LONG, 3, "2026-03-04T08:04:00Z"),
+        ],
+        "activities": [
+            {"kind": "page_view", "detail": {"url": "https://ex.com/pricing?a=1&b=<x>"}},
+            {"kind": "page_view", "detail": {"url": "https://ex.com/pricing?a=1&b=<x>"}},
+            {"kind": "utm", "detail": {"source": "google", "medium": "cpc",
+                                       "campaign": "*spring*"}},
+        ],
+    }
+    return {**base, **overrides}
+
+
+def context(lead_url: str | None = None, **overrides: Any) -> dict[str, Any]:
+    policy = routing_policy()
+    assignment = route(LeadProfile(country="DE"), policy, {})
+    return summary_context(record(**overrides), assignment,
+                           FollowUp("today", NOW), lead_url)
+
+
+def slack_texts(message: dict[str, Any]) -> list[str]:
+    texts = []
+    for block in message["blocks"]:
+        if "text" in block:
+            texts.append(block["text"]["text"])
+        texts += [f["text"] for f in block.get("fields", [])]
+        texts += [e["text"] for e in block.get("elements", []) if "text" in e]
+    return texts
+
+
+def test_bant_quotes_the_latest_own_words() -> None:
+    bant = {item["field"]: item for item in context()["bant"]}
+    assert bant["budget"]["quote"] == "2k a month <b>set aside</b> *really*"
+    assert bant["budget"]["value"] == "24,000 EUR per year (allocated)"
+    assert bant["authority"] == {"field": "authority", "label": "Authority",
+                                 "value": "decision maker", "quote": "I sign off on it"}
+    assert bant["timeline"]["value"] == "within 3 months"
+    assert bant["need"]["quote"] == HOSTILE_NEED
+
+
+def test_context_top_reasons_pages_campaign_owner() -> None:
+    ctx = context()
+    assert [r["points"] for r in ctx["fit_reasons"]] == [15, 10, -5]
+    assert [r["rule"] for r in ctx["engagement_reasons"]] == ["engagement.key_page"]
+    assert ctx["pages"] == ["https://ex.com/pricing?a=1&b=<x>"]
+    assert ctx["campaigns"] == ["campaign *spring*, source google, medium cpc"]
+    assert ctx["owner"]["name"] == "Dana Fischer" and ctx["owner"]["team"] == "EMEA"
+    assert "today" in ctx["next_step"]
+    json.dumps(ctx)  # plain data
+
+
+def test_text_keeps_visitor_text_intact() -> None:
+    text = render_text(context())
+    assert HOSTILE_NEED in text
+    assert '("2k a month <b>set aside</b> *really*")' in text
+    assert '("I sign off on it")' in text
+    assert LONG in text  # the full transcript, not cut
+    assert "Zoë <b>O'Brien</b> @channel" in text
+    assert "fit +15: industry software is ICP" in text and "fit +3" not in text
+    assert "page: https://ex.com/pricing?a=1&b=<x>" in text
+    assert "Dana Fischer (EMEA)" in text
+    assert "budget 24,000 EUR per year is allocated" in text
+
+
+def test_email_html_is_escaped_and_complete() -> None:
+    subject, text, body = render_email(context())
+    assert "\n" not in subject and subject.startswith("Qualified lead: ")
+    assert text == render_text(context())
+    assert "<script>" not in body and "<b>O" not in body and "<!channel>" not in body
+    assert str(escape(HOSTILE_NEED)) in body
+    assert str(escape("2k a month <b>set aside</b> *really*")) in body
+    assert str(escape(LONG.strip())) in body  # transcript in full
+    assert "🚀" in body
+
+
+def test_subject_cannot_inject_headers() -> None:
+    subject, _, _ = render_email(context(name="Eve\r\nBcc: all@example.com"))
+    assert "\r" not in subject and "\n" not in subject
+
+
+def test_slack_is_escaped_and_within_limits() -> None:
+    message = render_slack(context())
+    body = json.dumps(message, ensure_ascii=False)
+    assert json.loads(body) == message  # JSON-serialisable
+    texts = slack_texts(message)
+    joined = "\n".join(texts)
+    for hostile in ("<script>", "<!channel>", "<!here>", "<b>", "*bold*", "_it_", "~del~",
+                    "*really*", "*spring*", "*CX*"):
+        assert hostile not in joined, hostile
+    assert "@here" not in joined and "@channel" not in joined
+    assert "&lt;script&gt;" in joined and "Acme &amp; Sons" in joined
+    assert "🚀" in joined and '"quoted"' in joined
+    assert "<@U04DANA01>" in joined  # our own mention of the owner stays a mention
+    header = message["blocks"][0]
+    assert header["type"] == "header" and len(header["text"]["text"]) <= SLACK_HEADER_LIMIT
+    for block in message["blocks"]:
+        if block["type"] == "section" and "text" in block:
+            assert len(block["text"]["text"]) <= SLACK_TEXT_LIMIT
+        for item in block.get("fields", []):
+            assert len(item["text"]) <= SLACK_FIELD_LIMIT
+    assert len(message["blocks"]) <= 50
+
+
+def test_slack_truncates_long_answers_with_ellipsis() -> None:
+    message = render_slack(context(need=LONG, answers=[
+        answer("need", LONG, LONG, "2026-03-04T08:00:00Z")]))
+    need = next(f["text"] for b in message["blocks"] for f in b.get("fields", [])
+                if f["text"].startswith("*Need:*"))
+    assert need.endswith("…") and len(need) <= SLACK_FIELD_LIMIT
+    transcript = message["blocks"][6]["text"]["text"]
+    assert transcript.endswith("…") and len(transcript) <= SLACK_TEXT_LIMIT
+
+
+def test_slack_transcript_is_a_link_or_the_first_five_lines() -> None:
+    lines = [answer("need", f"line {i}", None, f"2026-03-04T08:0{i}:00Z") for i in range(8)]
+    preview = render_slack(context(answers=lines))["blocks"][6]["text"]["text"]
+    assert "line 4" in preview and "line 5" not in preview
+    linked = render_slack(context("https://leads.example.com/l/lead-1?a=1&b=2", answers=lines))
+    text = linked["blocks"][6]["text"]["text"]
+    assert text.startswith("<https://leads.example.com/l/lead-1?a=1&amp;b=2|")
+    assert "line 0" not in text
+
+
+def test_slack_escape_and_clip() -> None:
+    assert slack_escape("a & b <!here> @Everyone *x*") == (
+        "a &amp; b &lt;!here&gt; @\u200bEveryone \u2217x\u2217")
+    assert clip("a" * 10, 10) == "a" * 10
+    assert clip("abc &amp; def", 8) == "abc …"  # never half an entity
+    assert len(clip("x" * 5000, 3000)) == 3000
+
+
+def test_missing_or_broken_template_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TemplateProblem, match=r"summary\.txt: template missing"):
+        render_text(context(), tmp_path)
+    (tmp_path / "summary.txt").write_text("ok\n{% for x in %}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem, match=r"summary\.txt:2: "):
+        render_text(context(), tmp_path)
+    (tmp_path / "email_subject.txt").write_text("x\n{{ lead.nmae.upper() }}", encoding="utf-8")
+    with pytest.raises(TemplateProblem, match=r"email_subject\.txt:2: .*nmae"):
+        render_email(context(), tmp_path)
+    (tmp_path / "slack.json").write_text('{"blocks": [{{ who }}]}', encoding="utf-8")
+    with pytest.raises(TemplateProblem, match=r"slack\.json: did not render valid JSON"):
+        render_slack(context(), tmp_path)
+
+
+def test_shipped_templates_exist() -> None:
+    names = {p.name for p in TEMPLATE_DIR.iterdir()}
+    assert {"summary.txt", "email_subject.txt", "email.html", "slack.json"} <= names
