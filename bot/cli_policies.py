@@ -28,7 +28,7 @@ def check(root: Path) -> None:
             click.echo(problem, err=True)
         raise click.exceptions.Exit(1)
     for name in ("scoring.yml", "qualification.yml", "questions.yml", "industries.yml",
-                 "email_domains.yml"):
+                 "email_domains.yml", "routing.yml"):
         click.echo(f"ok: policies/{name}")
     click.echo("ok: domain.yml has a slot, a response and a form entry for every question")
 

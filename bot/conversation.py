@@ -33,7 +33,8 @@ from bot.reading import (
     unknown_value,
     unscored,
 )
-from bot.rescore import rescore_lead
+from bot.rescore import assignment_for, hand_over, rescore_lead
+from bot.routing import Assignment, follow_up_time, routing_policy, visitor_message
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
 
 CONSENT = "follow_up_consent"
@@ -357,6 +358,19 @@ class Conversation:
         consent_pending = CONSENT in plan.contact and CONSENT not in known
         return len(set(asked)) + 1 + int(consent_pending) <= plan.max_questions
 
+    def _follow_up(self, session: Session, lead: store.Lead | None) -> str:
+        """Who will reach out and when ("Dana from our EMEA team will reach out today")."""
+        if lead is None:
+            return ""
+        routing = routing_policy()
+        owner_id = _owner_of(lead)
+        if owner_id and routing.has_owner(owner_id):
+            assignment = Assignment(routing.owner(owner_id), routing.team_of(owner_id),
+                                    "assigned")
+        else:
+            assignment = assignment_for(session, lead)
+        return visitor_message(assignment, follow_up_time(assignment.owner, self._now()))
+
     def _finish(self, result: TurnResult, outcome: str) -> TurnResult:
         result.slots["outcome"] = outcome
         result.next_slot = None
@@ -367,7 +381,7 @@ class Conversation:
         """Record that the visitor wants a person; ask for contact details if missing."""
         with store.session_scope(self._sessions) as session:
             lead = store.ensure_conversation(session, conversation_id, at=at)
-            store.request_handoff(session, lead, reason="visitor_request")
+            hand_over(session, lead, "visitor_request", at)
             store.record_activity(session, lead, "human_requested", at, {},
                                   conversation_id=conversation_id,
                                   key=f"human:{conversation_id}")
@@ -399,6 +413,7 @@ class Conversation:
                 **_name_part(lead),
                 "email_part": f" at {lead.email}" if lead and lead.email else "",
                 "consent_part": _consent_part(lead),
+                "follow_up": self._follow_up(session, lead) if status == "qualified" else "",
             }
             response = {
                 "qualified": "utter_next_qualified",
@@ -406,6 +421,11 @@ class Conversation:
                 "disqualified": "utter_next_disqualified",
             }.get(status, "utter_next_in_progress")
             return [Reply(response, values)]
+
+
+def _owner_of(lead: store.Lead) -> str | None:
+    open_or_sent = [h for h in lead.handoffs if h.status != "cancelled" and h.owner]
+    return open_or_sent[-1].owner if open_or_sent else None
 
 
 def _name_part(lead: store.Lead | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ from bot.policies import (
     QUALIFICATION_FILE,
     SCORING_FILE,
     Policies,
+    PolicyError,
     QualificationPolicy,
     QuestionsPolicy,
     ScoringPolicy,
@@ -44,7 +45,19 @@ def check_project(root: Path) -> list[str]:
     problems += _check_email_domains(policy_dir / EMAIL_DOMAINS_FILE)
     if loaded is not None:
         problems += _check_policies(loaded, root, industries)
+    problems += _check_routing(policy_dir / "routing.yml")
     return problems
+
+
+def _check_routing(path: Path) -> list[str]:
+    """policies/routing.yml: owners, teams, rules and the fallback owner."""
+    from bot.routing import load_routing  # routing imports the policies module
+
+    try:
+        load_routing(path)
+    except PolicyError as exc:
+        return [str(exc)]
+    return []
 
 
 def _check_policies(loaded: Policies, root: Path, industries: set[str] | None) -> list[str]:

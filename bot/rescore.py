@@ -17,7 +17,20 @@ from bot import store
 from bot.lead_profile import Activity, LeadProfile
 from bot.policies import Policies, policies
 from bot.qualification import decide
+from bot.routing import Assignment, route, routing_policy
 from bot.scoring import score_lead
+
+
+def assignment_for(session: Session, lead: store.Lead) -> Assignment:
+    """Who owns this lead under policies/routing.yml; round-robin counts come from the store."""
+    return route(lead_profile(lead), routing_policy(), store.handoffs_per_owner(session))
+
+
+def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) -> Assignment:
+    """Record a handoff (the outbox row the worker delivers) with its routed owner."""
+    assignment = assignment_for(session, lead)
+    store.request_handoff(session, lead, reason=reason, owner=assignment.owner.id)
+    return assignment
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,7 @@ def rescore_lead(
         store.set_status(session, lead, decision.status, decision.reasons)
         store.set_score(session, lead, score.as_dict())
         if decision.status == "qualified" and old != "qualified":
-            store.request_handoff(session, lead, reason="qualified")
+            hand_over(session, lead, "qualified", now)
         elif old == "qualified" and decision.status != "qualified":
             store.cancel_handoff(session, lead, reason="qualified")
     return Rescored(lead.id, old, decision.status, score.total)

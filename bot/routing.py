@@ -237,6 +237,14 @@ class RoutingPolicy(_Strict):
     def team(self, team_id: str) -> Team:
         return next(t for t in self.teams if t.id == team_id)
 
+    def has_owner(self, owner_id: str) -> bool:
+        """Whether `owner_id` is (still) an owner in this policy."""
+        return any(o.id == owner_id for o in self.owners)
+
+    def team_of(self, owner_id: str) -> Team | None:
+        """The first team listing the owner, or None (e.g. only the fallback owner)."""
+        return next((t for t in self.teams if owner_id in t.owners), None)
+
     def countries_of(self, rule: Rule) -> set[str]:
         """Every country a rule's `countries` and `regions` name ({} = any country)."""
         return {*rule.countries, *(cc for r in rule.regions for cc in self.regions[r])}

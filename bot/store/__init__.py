@@ -33,6 +33,7 @@ from bot.store.models import Activity, Answer, Conversation, Handoff, HandoffDel
 from bot.store.queries import (
     AmbiguousLeadKey,
     find_lead,
+    handoffs_per_owner,
     lead_for_conversation,
     lead_for_visitor,
     list_leads,
@@ -57,6 +58,7 @@ __all__ = [
     "end_conversation",
     "ensure_conversation",
     "find_lead",
+    "handoffs_per_owner",
     "head_revision",
     "lead_for_conversation",
     "lead_for_visitor",

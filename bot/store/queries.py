@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import string
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.models import Conversation, Lead
+from bot.store.models import Conversation, Handoff, Lead
 
 MIN_ID_PREFIX = 6
 _HEX = frozenset(string.hexdigits.lower())
@@ -77,3 +77,13 @@ def list_leads(
     if status is not None:
         statement = statement.where(Lead.status == status)
     return list(session.scalars(statement).all())
+
+
+def handoffs_per_owner(session: Session) -> dict[str, int]:
+    """How many handoffs each owner has been given (the routing round-robin's memory)."""
+    rows = session.execute(
+        select(Handoff.owner, func.count(Handoff.id))
+        .where(Handoff.owner.is_not(None), Handoff.status != "cancelled")
+        .group_by(Handoff.owner)
+    ).all()
+    return {str(owner): int(count) for owner, count in rows}

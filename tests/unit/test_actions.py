@@ -323,3 +323,22 @@ def test_a_returning_visitor_quoting_their_email_keeps_their_first_need(conv, se
     lead = record(session_factory, "day2")
     assert set(lead["conversation_ids"]) == {"day1", "day2"}
     assert lead["need"].startswith("we need a shared inbox")
+
+
+def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
+                                                                        session_factory):
+    steps = [("need", "we need a shared inbox for our support team"),
+             ("budget", "around 20k a year"), ("authority", "I sign off on it"),
+             ("timeline", "within 3 months"), ("country", "Germany")]
+    slots: dict[str, Any] = {}
+    for n, (slot, text) in enumerate(steps):
+        new, _ = run_form(tracker(text, requested=slot, message_id=f"q{n}", slots=slots))
+        slots = {**slots, **{k: v for k, v in new.items() if k != "requested_slot"}}
+    lead = record(session_factory)
+    assert lead["status"] == "qualified" and lead["handoff"]["owner"]
+    dispatcher = CollectingDispatcher()
+    t = tracker("thanks", requested=None, slots={**slots, "outcome": "completed"})
+    asyncio.run(side_questions.ActionConclude().run(dispatcher, t, DOMAIN))
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_next_qualified"
+    assert "will reach out" in message["follow_up"]
