@@ -18,7 +18,7 @@ run: bootstrap  ## start the action server and Rasa; Ctrl-C stops everything
 	@$(APP)/leadbot run
 
 lint: bootstrap
-	$(APP)/ruff check bot actions tests
+	$(APP)/ruff check bot actions tests bench scripts
 
 unit: bootstrap  ## fast tests of bot/ and actions/ (SQLite and PostgreSQL)
 	$(APP)/pytest -q tests/unit

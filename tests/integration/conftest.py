@@ -3,7 +3,6 @@ PostgreSQL (lead store + tracker store, each run in its own schema) with Redis l
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,15 +14,9 @@ from bot.launcher import Stack, model_path
 from bot.settings import load_settings
 from bot.store import make_engine, make_session_factory, migrate
 from tests.integration.client import BotClient
+from tests.receivers import Receiver, free_port, running_receiver
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Backend:
@@ -66,9 +59,20 @@ def backend(
     chosen.drop()
 
 
+HANDOFF_SECRET = "integration-secret"
+
+
 @pytest.fixture(scope="session")
-def stack(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Rasa + action server on free ports, wired to the backend."""
+def receiver() -> Iterator[Receiver]:
+    """The CRM webhook the stack delivers handoffs to."""
+    with running_receiver() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stack(backend: Backend, receiver: Receiver,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Rasa + action server + delivery worker on free ports, wired to the backend."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
@@ -79,6 +83,8 @@ def stack(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         rasa_token=uuid.uuid4().hex,
         rasa_port=free_port(),
         action_port=free_port(),
+        handoff_webhook_url=receiver.url,
+        handoff_webhook_secret=HANDOFF_SECRET,
     )
     migrate(settings.lead_store_url)
     running = Stack(

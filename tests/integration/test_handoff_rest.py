@@ -1,0 +1,46 @@
+"""A qualified conversation over REST reaches the CRM webhook once, signed, within a second."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.integration.client import BotClient
+from tests.integration.conftest import HANDOFF_SECRET
+from tests.integration.helpers import PROSPECT_ANSWERS, lead_of
+from tests.receivers import Receiver
+
+pytestmark = pytest.mark.rasa
+
+
+def test_a_qualified_lead_arrives_once_at_the_webhook_signed(bot: BotClient, leads,
+                                                              receiver: Receiver):
+    sender = bot.new_sender()
+    answers = {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}
+    bot.say(sender, answers["need"])
+    for slot in ("budget", "authority"):
+        assert bot.requested_slot(sender) == slot
+        bot.say(sender, answers[slot])
+    assert bot.requested_slot(sender) == "timeline"
+    sent = time.monotonic()
+    bot.say(sender, answers["timeline"])  # the qualifying answer
+    arrived = receiver.wait_for(sender, timeout=10)
+    assert arrived.at - sent < 5
+    payload = arrived.json
+    assert payload["event"] == "lead.qualified"
+    assert payload["lead"]["status"] == "qualified"
+    assert arrived.signed_with(HANDOFF_SECRET)
+    assert arrived.headers["Idempotency-Key"] == payload["idempotency_key"]
+    assert "around 20k a year" in payload["summary"]
+    time.sleep(1.0)  # the worker polls every 0.2 s: a duplicate would have arrived by now
+    assert len(receiver.for_sender(sender)) == 1
+    record = lead_of(leads, sender)
+    assert record["handoff"]["status"] == "delivered" and record["handoff"]["owner"]
+
+
+def test_a_redirected_visitor_never_reaches_the_webhook(bot: BotClient, receiver: Receiver):
+    sender = bot.new_sender()
+    bot.say(sender, "hi, are you hiring support reps? how do I apply")
+    time.sleep(1.0)
+    assert receiver.for_sender(sender) == []
