@@ -33,6 +33,9 @@ class ValidateQualifyForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Understand the latest message, store it, and set the slots and next question."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent.startswith("EXTERNAL_"):
+            return []  # an external event (a rep's takeover) is no answer: a rule handles it
         turn = turn_from_tracker(tracker, domain)
         result = await asyncio.to_thread(conversation().take_turn, turn)
         if result.reject:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.conversation import Conversation
 from bot.policies import policies
 from bot.settings import settings
@@ -12,12 +14,15 @@ from bot.store import make_engine, make_session_factory
 
 
 @cache
+def session_factory() -> sessionmaker[Session]:
+    """Sessions on the lead store: one engine per action-server process."""
+    return make_session_factory(make_engine(settings().lead_store_url))
+
+
+@cache
 def conversation() -> Conversation:
-    """One engine and one Conversation per action-server process."""
-    config = settings()
-    engine = make_engine(config.lead_store_url)
-    return Conversation(make_session_factory(engine), policies(),
-                        max_questions=config.max_questions)
+    """One Conversation per action-server process, on the shared engine."""
+    return Conversation(session_factory(), policies(), max_questions=settings().max_questions)
 
 
 def response_values() -> dict[str, Any]:

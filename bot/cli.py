@@ -16,6 +16,7 @@ from bot.cli_handoffs import COMMANDS as HANDOFF_COMMANDS
 from bot.cli_leads import leads
 from bot.cli_policies import COMMANDS as POLICY_COMMANDS
 from bot.cli_run import COMMANDS as RUN_COMMANDS
+from bot.cli_takeover import COMMANDS as TAKEOVER_COMMANDS
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 from bot.store.db import (
     SchemaOutdated,
@@ -152,7 +153,7 @@ def db_upgrade(state: CliState) -> None:
 main.add_command(leads)
 for _command in ACTIVITY_COMMANDS:
     main.add_command(_command)
-for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS):
+for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS, *TAKEOVER_COMMANDS):
     main.add_command(_command)
 
 

@@ -2,8 +2,11 @@
 
 Rasa warns about every response that no story or rule mentions, but many of ours are sent
 by custom actions (`dispatcher.utter_message(response=...)`) or asked by the form
-(`utter_ask_<slot>`). This script accepts exactly those warnings — responses named in the
-code of bot/ and actions/ or asked by a form — and fails on every other warning or error.
+(`utter_ask_<slot>`). It also warns about intents without NLU examples, which is what an
+external intent (`EXTERNAL_*`, sent by Rasa's trigger_intent API, never typed by a
+visitor) must be. This script accepts exactly those warnings — responses named in the
+code of bot/ and actions/ or asked by a form, `EXTERNAL_*` intents without examples — and
+fails on every other warning or error.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venvs" / "engine" / "bin" / "rasa"
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
+NO_EXAMPLES = re.compile(
+    r"The intent '(EXTERNAL_\w+)' is listed in the domain file, but is not found in the NLU"
+)
 WARNING = re.compile(r"UserWarning: (.*)")
 CODE_NAME = re.compile(r"[\"'](utter_[a-z0-9_]*)")
 
@@ -56,6 +62,8 @@ def main(max_history: str) -> int:
             continue
         unused = UNUSED.search(line)
         if unused and (unused.group(1) in allowed or unused.group(1).startswith(tuple(prefixes))):
+            continue
+        if NO_EXAMPLES.search(line):
             continue
         problems.append(warning.group(1))
     if done.returncode != 0:
