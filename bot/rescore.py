@@ -33,6 +33,11 @@ def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) ->
     return assignment
 
 
+def _current_owner(lead: store.Lead) -> str | None:
+    owners = [h.owner for h in lead.handoffs if h.owner and h.status != "cancelled"]
+    return owners[-1] if owners else None
+
+
 @dataclass(frozen=True)
 class Rescored:
     """What re-deciding changed."""
@@ -90,6 +95,9 @@ def rescore_lead(
         store.set_score(session, lead, score.as_dict())
         if decision.status == "qualified" and old != "qualified":
             hand_over(session, lead, "qualified", now)
-        elif old == "qualified" and decision.status != "qualified":
-            store.cancel_handoff(session, lead, reason="qualified")
+        elif (old == "qualified" and decision.status != "qualified"
+              and not store.cancel_handoff(session, lead, "qualified")):
+            # Sales already has the lead (the handoff could not be withdrawn): tell them.
+            store.request_handoff(session, lead, reason="status_change",
+                                  owner=_current_owner(lead))
     return Rescored(lead.id, old, decision.status, score.total)

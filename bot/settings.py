@@ -7,13 +7,14 @@ line that names the setting (see `SettingsError`).
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,20 @@ class Settings(BaseSettings):
     handoff_file: str = Field(
         default="", description="JSONL file each handoff is appended to; empty = off"
     )
+    slack_webhook_url: str = Field(
+        default="", description="Slack incoming webhook receiving handoffs; empty = off"
+    )
+    smtp_host: str = Field(default="", description="SMTP server for handoff e-mails; empty = off")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = Field(default="", description="SMTP login; empty = no login")
+    smtp_password: str = ""
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP link with STARTTLS")
+    smtp_from: str = Field(
+        default="", validate_default=True, description="Sender address; needed with SMTP_HOST"
+    )
+    smtp_to: str = Field(
+        default="", description="Comma-separated recipients; empty = the lead's owner"
+    )
     handoff_max_age_hours: float = Field(
         default=24.0, gt=0, description="Give a delivery up (dead) after this many hours"
     )
@@ -91,13 +106,45 @@ class Settings(BaseSettings):
             raise ValueError("expected empty (in memory) or redis://host:port/db")
         return value
 
-    @field_validator("handoff_webhook_url")
+    @field_validator("handoff_webhook_url", "slack_webhook_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if value and (parts.scheme not in ("http", "https") or not parts.hostname):
             raise ValueError("expected empty (off) or an http:// or https:// URL")
         return value
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", value):
+            raise ValueError("expected empty (off) or a host name, e.g. smtp.example.com")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if value and not _EMAIL.fullmatch(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        if not value and info.data.get("smtp_host"):
+            raise ValueError("required when SMTP_HOST is set (the sender address)")
+        return value
+
+    @field_validator("smtp_to")
+    @classmethod
+    def _recipients(cls, value: str) -> str:
+        wrong = [a for a in _split(value) if not _EMAIL.fullmatch(a)]
+        if wrong:
+            raise ValueError(f"{wrong[0]!r} is not an e-mail address "
+                             "(expected comma-separated addresses, or empty = the owner)")
+        return value
+
+    @property
+    def smtp_recipients(self) -> list[str]:
+        """SMTP_TO as a list (empty = send to the lead's owner)."""
+        return _split(self.smtp_to)
 
     def resolve_path(self, sqlite_url: str) -> str:
         """Make a relative SQLite URL absolute against the project root."""
@@ -110,6 +157,13 @@ class Settings(BaseSettings):
     def lead_store_url(self) -> str:
         """The lead store URL with a relative SQLite path made absolute."""
         return self.resolve_path(self.database_url)
+
+
+_EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
+
+
+def _split(addresses: str) -> list[str]:
+    return [a.strip() for a in addresses.split(",") if a.strip()]
 
 
 def _env_file_values() -> dict[str, str]:

@@ -56,13 +56,24 @@ class Receiver:
 
     def wait_for(self, sender: str, timeout: float = 10.0) -> Received:
         """The first request about `sender`, waiting for it up to `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.for_sender(sender)
-            if found:
-                return found[0]
-            time.sleep(0.01)
-        raise AssertionError(f"no handoff for {sender} within {timeout:g} s")
+        return _wait(lambda: next(iter(self.for_sender(sender)), None),
+                     f"handoff for {sender}", timeout)
+
+    def wait_for_event(self, sender: str, event: str, timeout: float = 10.0) -> Any:
+        """The first payload about `sender` with this `event`, waiting up to `timeout`."""
+        return _wait(lambda: next((r.json for r in self.for_sender(sender)
+                                   if r.json.get("event") == event), None),
+                     f"{event} for {sender}", timeout)
+
+
+def _wait(found: Any, what: str, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = found()
+        if result is not None:
+            return result
+        time.sleep(0.01)
+    raise AssertionError(f"no {what} within {timeout:g} s")
 
 
 def free_port() -> int:

@@ -1,4 +1,10 @@
-"""What a handoff target receives: the lead record, a plain-text summary and the transcript."""
+"""What a handoff target receives: the lead record, its owner, the summary and the transcript.
+
+The summary is rendered from the editable templates (`bot/handoff/render.py`). The render
+context itself travels with the payload under the private key `_context` (see `CONTEXT_KEY`),
+so the Slack and e-mail targets render their own formats from exactly the same data; the
+JSON targets strip every key starting with "_" before sending (`targets.public`).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from bot.store import Handoff, Lead, current_answers, lead_record
+from bot.handoff.render import render_text, summary_context
+from bot.rescore import assignment_for
+from bot.routing import FALLBACK_RULE, Assignment, follow_up_time, routing_policy
+from bot.store import Handoff, Lead, lead_record
+from bot.store.column_types import as_utc
 from bot.store.record import iso_utc
 from bot.store.vocabulary import DERIVED
 
 EVENTS = {"qualified": "lead.qualified", "visitor_request": "lead.requested_human"}
 UPDATED = "lead.updated"
-TOP_REASONS = 3
-_BANT = (
-    ("need", "Need"),
-    ("budget", "Budget"),
-    ("authority", "Authority"),
-    ("timeline", "Timeline"),
-)
+CONTEXT_KEY = "_context"
+STORED_RULE = "stored"  # Assignment.rule when the owner comes from the handoff row
 
 
 def handoff_event(session: Session, handoff: Handoff) -> str:
@@ -36,21 +41,41 @@ def handoff_event(session: Session, handoff: Handoff) -> str:
     return UPDATED if earlier is not None else EVENTS.get(handoff.reason, UPDATED)
 
 
+def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff) -> Assignment:
+    """The owner recorded on the handoff; if none (or no longer in routing.yml) the lead is
+    routed now (with a session) or given to the fallback owner."""
+    policy = routing_policy()
+    if handoff.owner and policy.has_owner(handoff.owner):
+        return Assignment(policy.owner(handoff.owner), policy.team_of(handoff.owner),
+                          STORED_RULE)
+    if session is not None:
+        return assignment_for(session, lead)
+    return Assignment(policy.owner(policy.fallback_owner), None, FALLBACK_RULE)
+
+
 def handoff_payload(lead: Lead, handoff: Handoff) -> dict[str, Any]:
-    """The JSON document of `handoff`; call it while the lead's session is open."""
+    """The JSON document of `handoff` (plus the private render context under `_context`);
+    call it while the lead's session is open."""
     session = object_session(handoff)
     event = (
         handoff_event(session, handoff)
         if session is not None
         else EVENTS.get(handoff.reason, UPDATED)
     )
+    record = lead_record(lead)
+    assignment = handoff_assignment(session, lead, handoff)
+    follow_up = follow_up_time(assignment.owner, as_utc(handoff.created_at))
+    context = summary_context(record, assignment, follow_up, lead_url=None)
+    owner = context["owner"]
     return {
         "event": event,
         "handoff_id": handoff.id,
         "idempotency_key": handoff.idempotency_key,
-        "lead": lead_record(lead),
-        "summary": summary_text(lead, handoff),
+        "lead": record,
+        "owner": {key: owner[key] for key in ("id", "name", "email", "team")},
+        "summary": render_text(context),
         "transcript": transcript(lead),
+        CONTEXT_KEY: context,
     }
 
 
@@ -61,84 +86,3 @@ def transcript(lead: Lead) -> list[dict[str, Any]]:
         for answer in lead.answers
         if answer.source != DERIVED
     ]
-
-
-def summary_text(lead: Lead, handoff: Handoff) -> str:
-    """A plain-text summary a rep can read in ten seconds."""
-    latest = current_answers(lead.answers)
-
-    def said(field: str) -> str:
-        answer = latest.get(field)
-        if answer is None or answer.source == DERIVED or not answer.raw_text:
-            return ""
-        return f' ("{_one_line(answer.raw_text)}")'
-
-    who = lead.name or "Unknown visitor"
-    if lead.job_title:
-        who += f", {lead.job_title}"
-    contact = ", ".join(v for v in (lead.email, lead.phone) if v)
-    company = lead.company or "unknown company"
-    details = ", ".join(
-        v
-        for v in (
-            f"{lead.company_size} employees" if lead.company_size is not None else "",
-            lead.industry or "",
-            lead.country or "",
-        )
-        if v
-    )
-    lines = [
-        "Visitor asked to talk to a person"
-        if handoff.reason == "visitor_request"
-        else "Qualified lead",
-        f"Who: {who}" + (f" <{contact}>" if contact else ""),
-        f"Company: {company}" + (f" ({details})" if details else ""),
-    ]
-    values = {
-        "need": lead.need or "unknown",
-        "budget": _budget(lead),
-        "authority": lead.authority.replace("_", " "),
-        "timeline": _timeline(lead.timeline_months),
-    }
-    lines += [f"{label}: {values[field]}{said(field)}" for field, label in _BANT]
-    score = lead.score or {}
-    if score:
-        reasons = sorted(
-            score.get("reasons") or [], key=lambda r: -abs(float(r.get("points") or 0))
-        )[:TOP_REASONS]
-        why = "; ".join(_reason(r) for r in reasons)
-        lines.append(
-            f"Score: {score.get('total')} ({score.get('band')})" + (f" - {why}" if why else "")
-        )
-    if lead.status_reasons:
-        lines.append("Why: " + "; ".join(lead.status_reasons))
-    return "\n".join(lines)
-
-
-def _reason(reason: dict[str, Any]) -> str:
-    points = reason.get("points")
-    text = str(reason.get("detail") or reason.get("rule") or "")
-    return f"{text} ({points:+g})" if isinstance(points, (int, float)) else text
-
-
-def _budget(lead: Lead) -> str:
-    if lead.budget_amount is None:
-        return lead.budget_status
-    amount = f"{lead.budget_amount:,.0f} {lead.budget_currency or ''}".strip()
-    period = {"year": " per year", "month": " per month", "one_time": " one-time"}.get(
-        lead.budget_period or "", ""
-    )
-    return f"{amount}{period} ({lead.budget_status})"
-
-
-def _timeline(months: float | None) -> str:
-    if months is None:
-        return "unknown"
-    if months == 0:
-        return "now"
-    return "1 month" if months == 1 else f"{months:g} months"
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split()).replace('"', "'")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -46,7 +46,7 @@ BANT = (("need", "Need"), ("budget", "Budget"), ("authority", "Authority"),
         ("timeline", "Timeline"))
 _AUTHORITY_WORDS = {"decision_maker": "decision maker", "influencer": "influencer",
                     "user": "user", "unknown": "unknown"}
-_PERIOD_WORDS = {"year": "per year", "month": "per year", "one_time": "one-time"}
+_PERIOD_WORDS = {"year": "per year", "month": "per month", "one_time": "one-time"}
 _BUDGET_STATUS_WORDS = {"allocated": "allocated", "estimate": "estimate",
                         "none": "no budget yet", "unknown": "unknown"}
 

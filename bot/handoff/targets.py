@@ -1,21 +1,36 @@
-"""Where handoffs go: a JSON webhook (signed) and a local JSONL file."""
+"""Where handoffs go: a JSON webhook (signed), Slack, SMTP e-mail and a local JSONL file.
+
+Every target gets the payload of `bot.handoff.payload.handoff_payload`. It carries the
+summary's render context under the private key `_context`: the Slack and e-mail targets
+render their message from it (`render_slack`, `render_email`), and the JSON targets send
+`public(payload)`, the payload without any key starting with "_".
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import re
+import smtplib
+import ssl
 import threading
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
+from bot.handoff.payload import CONTEXT_KEY
+from bot.handoff.render import render_email, render_slack
 from bot.settings import PROJECT_ROOT, Settings
 
 SIGNATURE_HEADER = "X-Leadbot-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 WEBHOOK_TIMEOUT_SECONDS = 5.0
+SMTP_TIMEOUT_SECONDS = 10.0
 
 
 class Target(Protocol):
@@ -25,6 +40,19 @@ class Target(Protocol):
 
     def send(self, payload: dict[str, Any], key: str) -> None:
         """Deliver `payload` under idempotency key `key`, or raise."""
+
+
+def public(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload without its private keys (those starting with "_")."""
+    return {k: v for k, v in payload.items() if not k.startswith("_")}
+
+
+def context_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """The render context a handoff payload carries (see `bot.handoff.payload`)."""
+    context = payload.get(CONTEXT_KEY)
+    if not isinstance(context, dict):
+        raise ValueError(f"handoff payload has no {CONTEXT_KEY!r} render context")
+    return context
 
 
 def encode(payload: dict[str, Any]) -> bytes:
@@ -37,8 +65,14 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float, what: str) -> None:
+    response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+    if not 200 <= response.status_code < 300:
+        raise RuntimeError(f"{what} answered HTTP {response.status_code}")
+
+
 class WebhookTarget:
-    """POST the payload as JSON; any non-2xx answer or network error raises."""
+    """POST the public payload as JSON; any non-2xx answer or network error raises."""
 
     name = "webhook"
 
@@ -48,17 +82,88 @@ class WebhookTarget:
         self.timeout = timeout
 
     def send(self, payload: dict[str, Any], key: str) -> None:
-        body = encode(payload)
+        body = encode(public(payload))
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
         if self.secret:
             headers[SIGNATURE_HEADER] = signature(self.secret, body)
-        response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
-        if not 200 <= response.status_code < 300:
-            raise RuntimeError(f"webhook answered HTTP {response.status_code}")
+        _post(self.url, body, headers, self.timeout, "webhook")
+
+
+class SlackTarget:
+    """POST the Block Kit summary to a Slack incoming webhook; non-2xx raises.
+
+    Slack itself does not deduplicate; the Idempotency-Key header is sent for proxies."""
+
+    name = "slack"
+
+    def __init__(self, webhook_url: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS):
+        self.webhook_url = webhook_url
+        self.timeout = timeout
+
+    def send(self, payload: dict[str, Any], key: str) -> None:
+        body = encode(render_slack(context_of(payload)))
+        headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
+        _post(self.webhook_url, body, headers, self.timeout, "Slack")
+
+
+def message_id(key: str, sender: str) -> str:
+    """The Message-ID of a handoff e-mail: the same for every resend of the handoff."""
+    domain = sender.rpartition("@")[2] or "leadbot.invalid"
+    return f"<handoff-{re.sub(r'[^A-Za-z0-9.-]', '-', key)}@{domain}>"
+
+
+class EmailTarget:
+    """Send the summary as a multipart/alternative e-mail (text + HTML) over SMTP.
+
+    To: the configured `recipients`, or the lead's owner when there are none. Every resend
+    has the same `Idempotency-Key` header and `Message-ID`, so it is recognisable. A refused
+    recipient raises (the whole message is retried)."""
+
+    name = "email"
+
+    def __init__(self, host: str, port: int = 587, username: str = "", password: str = "",
+                 starttls: bool = True, sender: str = "", recipients: Sequence[str] = (),
+                 timeout: float = SMTP_TIMEOUT_SECONDS):
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.starttls = starttls
+        self.sender = sender
+        self.recipients = list(recipients)
+        self.timeout = timeout
+
+    def message(self, payload: dict[str, Any], key: str) -> EmailMessage:
+        """The e-mail of `payload` (also used to preview it)."""
+        subject, text, html = render_email(context_of(payload))
+        to = self.recipients or [str((payload.get("owner") or {}).get("email") or "")]
+        if not all(to):
+            raise ValueError("no e-mail recipient: SMTP_TO is empty and the owner has none")
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = self.sender
+        message["To"] = ", ".join(to)
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = message_id(key, self.sender)
+        message[IDEMPOTENCY_HEADER] = key
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+
+    def send(self, payload: dict[str, Any], key: str) -> None:
+        message = self.message(payload, key)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            refused = smtp.send_message(message)
+        if refused:
+            raise RuntimeError(f"SMTP refused {', '.join(sorted(refused))}")
 
 
 class FileTarget:
-    """Append the payload as one JSON line (for local use and demos)."""
+    """Append the public payload as one JSON line (for local use and demos)."""
 
     name = "file"
     _lock = threading.Lock()
@@ -68,7 +173,7 @@ class FileTarget:
         self.path = path if path.is_absolute() else PROJECT_ROOT / path
 
     def send(self, payload: dict[str, Any], key: str) -> None:
-        line = json.dumps({**payload, "idempotency_key": key}, ensure_ascii=False)
+        line = json.dumps({**public(payload), "idempotency_key": key}, ensure_ascii=False)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
@@ -79,6 +184,13 @@ def targets_from_settings(settings: Settings) -> list[Target]:
     targets: list[Target] = []
     if settings.handoff_webhook_url:
         targets.append(WebhookTarget(settings.handoff_webhook_url, settings.handoff_webhook_secret))
+    if settings.slack_webhook_url:
+        targets.append(SlackTarget(settings.slack_webhook_url))
+    if settings.smtp_host:
+        targets.append(EmailTarget(
+            settings.smtp_host, settings.smtp_port, settings.smtp_username,
+            settings.smtp_password, settings.smtp_starttls, settings.smtp_from,
+            settings.smtp_recipients))
     if settings.handoff_file:
         targets.append(FileTarget(settings.handoff_file))
     return targets

@@ -184,7 +184,8 @@ def run_worker(
 
     targets = targets_from_settings(settings)
     if not targets:
-        _say(report, "no handoff target configured (HANDOFF_WEBHOOK_URL, HANDOFF_FILE): "
+        _say(report, "no handoff target configured (HANDOFF_WEBHOOK_URL, SLACK_WEBHOOK_URL, "
+             "SMTP_HOST, HANDOFF_FILE): "
              "handoffs stay requested")
     max_age = timedelta(hours=settings.handoff_max_age_hours)
     poll = settings.worker_poll_seconds

@@ -21,7 +21,8 @@ PAGE_ACTIVITY_KINDS = ("page_view", "visit", "utm", "referrer")
 
 HANDOFF_STATUSES = frozenset({"requested", "pending", "delivered", "failed", "cancelled"})
 OPEN_HANDOFF_STATUSES = ("requested", "pending")
-HANDOFF_REASONS = frozenset({"qualified", "visitor_request"})
+# "status_change": sales already has the lead and must hear it no longer qualifies.
+HANDOFF_REASONS = frozenset({"qualified", "visitor_request", "status_change"})
 
 # The exported record, in the contract's order: CSV headers and tests rely on it.
 CONTRACT_FIELDS = (

@@ -138,10 +138,11 @@ def qualified_lead(factory: Factory, sender: str = "c1", reason: str = "qualifie
             session,
             lead,
             {"fit": 70, "engagement": 40, "total": 61, "band": "hot", "reasons": [
-                {"rule": "size", "points": 20, "detail": "200 employees"},
-                {"rule": "title", "points": 30, "detail": "head of support"},
-                {"rule": "spam", "points": -5, "detail": "free e-mail"},
-                {"rule": "pages", "points": 2, "detail": "pricing page"},
+                {"rule": "fit.company_size", "points": 20, "detail": "200 employees"},
+                {"rule": "fit.job_title", "points": 30, "detail": "head of support"},
+                {"rule": "fit.email", "points": -5, "detail": "free e-mail"},
+                {"rule": "fit.industry", "points": 2, "detail": "industry retail"},
+                {"rule": "engagement.pages", "points": 4, "detail": "pricing page"},
             ]},
         )
         set_status(session, lead, "qualified", ["budget allocated", "decision maker"])
@@ -190,9 +191,14 @@ def test_a_requested_handoff_is_delivered_once_signed(
     assert "Dana Li" in summary and "Acme" in summary
     assert '"our support inbox is a mess"' in summary
     assert '"next month, ASAP really"' in summary
-    assert "61 (hot)" in summary and "head of support" in summary
-    assert "pricing page" not in summary  # only the top 3 reasons
+    assert "Score 61 (hot)" in summary and "head of support" in summary
+    assert "pricing page" in summary
+    assert "industry retail" not in summary  # only the top 3 fit reasons
     assert "budget allocated" in summary
+    owner = body["owner"]
+    assert set(owner) == {"id", "name", "email", "team"}
+    assert f"Owner: {owner['name']}" in summary
+    assert not [k for k in body if k.startswith("_")]  # the render context stays private
     assert [(t["field"], t["text"]) for t in body["transcript"]] == [
         ("name", "Dana Li"),
         ("company", "Acme"),

@@ -43,7 +43,7 @@ def record(**overrides: Any) -> dict[str, Any]:
         "company": "Acme & Sons <!here>", "company_size": 250, "industry": "software",
         "country": "DE", "email": "zoe@acme.example", "phone": "+4930123456",
         "need": HOSTILE_NEED, "budget_amount": 24000.0, "budget_currency": "EUR",
-        "budget_period": "month", "budget_status": "allocated", "authority": "decision_maker",
+        "budget_period": "year", "budget_status": "allocated", "authority": "decision_maker",
         "timeline_months": 3.0, "status": "qualified",
         "status_reasons": ["budget 24,000 EUR per year is allocated"],
         "score": {"fit": 72, "engagement": 41, "total": 60, "band": "hot", "reasons": [
