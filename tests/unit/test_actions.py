@@ -342,3 +342,15 @@ def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
     message = dispatcher.messages[0]
     assert message["response"] == "utter_next_qualified"
     assert "will reach out" in message["follow_up"]
+
+
+def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
+    steps = [("need", "we need a shared inbox for our support team"),
+             ("budget", "around 20k a year"), ("authority", "I sign off on it"),
+             ("timeline", "within 3 months"), ("name", "Dana Lee")]
+    slots: dict[str, Any] = {}
+    for n, (slot, text) in enumerate(steps):
+        new, _ = run_form(tracker(text, requested=slot, message_id=f"k{n}", slots=slots))
+        slots = {**slots, **{k: v for k, v in new.items() if k != "requested_slot"}}
+    lead = record(session_factory)
+    assert lead["status"] == "qualified" and lead["handoff"]["status"] == "requested"
