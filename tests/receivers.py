@@ -84,25 +84,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
-    """Serve a receiver on a free loopback port until the block ends."""
-    state = Receiver(port=free_port())
+def serving(app: web.Application, port: int) -> Iterator[None]:
+    """Serve an aiohttp app on 127.0.0.1:`port` in a thread until the block ends."""
     loop = asyncio.new_event_loop()
     started = threading.Event()
-
-    async def hook(request: web.Request) -> web.Response:
-        body = await request.read()
-        state.received.append(Received(dict(request.headers), body, time.monotonic()))
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
     runner = web.AppRunner(app, access_log=None)
 
     def serve() -> None:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", state.port).start())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
         started.set()
         loop.run_forever()
         loop.run_until_complete(runner.cleanup())
@@ -113,7 +104,23 @@ def running_receiver() -> Iterator[Receiver]:
     if not started.wait(10):
         raise RuntimeError("the receiver did not start")
     try:
-        yield state
+        yield
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+
+
+@contextmanager
+def running_receiver() -> Iterator[Receiver]:
+    """Serve a receiver on a free loopback port until the block ends."""
+    state = Receiver(port=free_port())
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        state.received.append(Received(dict(request.headers), body, time.monotonic()))
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    with serving(app, state.port):
+        yield state

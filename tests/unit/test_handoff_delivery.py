@@ -8,7 +8,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,6 +40,7 @@ from bot.store import (
     set_score,
     set_status,
 )
+from tests.receivers import free_port, serving
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -68,17 +68,9 @@ class Receiver:
         return [r for r in self.requests if r["answered"] == 200]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(port=_free_port())
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
+    state = Receiver(port=free_port())
 
     async def hook(request: web.Request) -> web.Response:
         body = await request.read()
@@ -93,25 +85,8 @@ def receiver() -> Iterator[Receiver]:
 
     app = web.Application()
     app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", state.port).start())
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    try:
+    with serving(app, state.port):
         yield state
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
 
 
 # ---------------------------------------------------------------------------- helpers
