@@ -325,15 +325,23 @@ def test_a_returning_visitor_quoting_their_email_keeps_their_first_need(conv, se
     assert lead["need"].startswith("we need a shared inbox")
 
 
-def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
-                                                                        session_factory):
-    steps = [("need", "we need a shared inbox for our support team"),
-             ("budget", "around 20k a year"), ("authority", "I sign off on it"),
-             ("timeline", "within 3 months"), ("country", "Germany")]
+QUALIFYING = [("need", "we need a shared inbox for our support team"),
+              ("budget", "around 20k a year"), ("authority", "I sign off on it"),
+              ("timeline", "within 3 months")]
+
+
+def answer_in_turn(steps: list[tuple[str, str]]) -> dict[str, Any]:
+    """Answer each (slot, text) as the question asked; the slots the form ends up with."""
     slots: dict[str, Any] = {}
     for n, (slot, text) in enumerate(steps):
         new, _ = run_form(tracker(text, requested=slot, message_id=f"q{n}", slots=slots))
         slots = {**slots, **{k: v for k, v in new.items() if k != "requested_slot"}}
+    return slots
+
+
+def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
+                                                                        session_factory):
+    slots = answer_in_turn([*QUALIFYING, ("country", "Germany")])
     lead = record(session_factory)
     assert lead["status"] == "qualified" and lead["handoff"]["owner"]
     dispatcher = CollectingDispatcher()
@@ -345,12 +353,6 @@ def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
 
 
 def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
-    steps = [("need", "we need a shared inbox for our support team"),
-             ("budget", "around 20k a year"), ("authority", "I sign off on it"),
-             ("timeline", "within 3 months"), ("name", "Dana Lee")]
-    slots: dict[str, Any] = {}
-    for n, (slot, text) in enumerate(steps):
-        new, _ = run_form(tracker(text, requested=slot, message_id=f"k{n}", slots=slots))
-        slots = {**slots, **{k: v for k, v in new.items() if k != "requested_slot"}}
+    answer_in_turn([*QUALIFYING, ("name", "Dana Lee")])
     lead = record(session_factory)
     assert lead["status"] == "qualified" and lead["handoff"]["status"] == "requested"
