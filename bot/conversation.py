@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,8 +33,9 @@ from bot.reading import (
     unknown_value,
     unscored,
 )
-from bot.rescore import assignment_for, hand_over, rescore_lead
+from bot.rescore import assignment_for, current_owner, hand_over, rescore_lead
 from bot.routing import Assignment, follow_up_time, routing_policy, visitor_message
+from bot.store.column_types import as_utc, utcnow
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
 
 CONSENT = "follow_up_consent"
@@ -43,11 +44,6 @@ WORK_EMAIL = "work_email"  # the rephrase that asks once for a work address afte
 FREE_TEXT = frozenset({"need", "name", "company", "job_title", "current_tool"})
 # Answers to these stay meaningful when the visitor is unsure ("not sure" is a budget answer).
 UNSURE_IS_AN_ANSWER = frozenset({"budget", "authority", "timeline"})
-
-
-def utcnow() -> datetime:
-    """Now, in UTC (the store keeps tz-aware times)."""
-    return datetime.now(timezone.utc)
 
 
 def known_values(lead: store.Lead, fresh_since: datetime | None = None) -> dict[str, Any]:
@@ -61,14 +57,10 @@ def known_values(lead: store.Lead, fresh_since: datetime | None = None) -> dict[
     }
     values: dict[str, Any] = {}
     for name, answer in store.current_answers(lead.answers).items():
-        if fresh_since is not None and _aware(answer.at) < fresh_since:
+        if fresh_since is not None and as_utc(answer.at) < fresh_since:
             continue
         values[name] = columns.get(name, getattr(lead, name, answer.value))
     return values
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Conversation:
@@ -363,7 +355,7 @@ class Conversation:
         if lead is None:
             return ""
         routing = routing_policy()
-        owner_id = _owner_of(lead)
+        owner_id = current_owner(lead)
         if owner_id and routing.has_owner(owner_id):
             assignment = Assignment(routing.owner(owner_id), routing.team_of(owner_id),
                                     "assigned")
@@ -421,11 +413,6 @@ class Conversation:
                 "disqualified": "utter_next_disqualified",
             }.get(status, "utter_next_in_progress")
             return [Reply(response, values)]
-
-
-def _owner_of(lead: store.Lead) -> str | None:
-    open_or_sent = [h for h in lead.handoffs if h.status != "cancelled" and h.owner]
-    return open_or_sent[-1].owner if open_or_sent else None
 
 
 def _name_part(lead: store.Lead | None) -> dict[str, str]:

@@ -9,7 +9,7 @@ and writes their result back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from bot.policies import Policies, policies
 from bot.qualification import decide
 from bot.routing import Assignment, route, routing_policy
 from bot.scoring import score_lead
+from bot.store.column_types import as_utc
 
 
 def assignment_for(session: Session, lead: store.Lead) -> Assignment:
@@ -33,7 +34,8 @@ def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) ->
     return assignment
 
 
-def _current_owner(lead: store.Lead) -> str | None:
+def current_owner(lead: store.Lead) -> str | None:
+    """The owner of the lead's latest handoff that was not withdrawn, if any."""
     owners = [h.owner for h in lead.handoffs if h.owner and h.status != "cancelled"]
     return owners[-1] if owners else None
 
@@ -68,13 +70,9 @@ def lead_profile(lead: store.Lead) -> LeadProfile:
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def lead_activities(lead: store.Lead) -> list[Activity]:
     """The lead's stored activities as the scoring rules see them."""
-    return [Activity(a.kind, _utc(a.at), a.detail or {}) for a in lead.activities]
+    return [Activity(a.kind, as_utc(a.at), a.detail or {}) for a in lead.activities]
 
 
 def rescore_lead(
@@ -99,5 +97,5 @@ def rescore_lead(
               and not store.cancel_handoff(session, lead, "qualified")):
             # Sales already has the lead (the handoff could not be withdrawn): tell them.
             store.request_handoff(session, lead, reason="status_change",
-                                  owner=_current_owner(lead))
+                                  owner=current_owner(lead))
     return Rescored(lead.id, old, decision.status, score.total)
