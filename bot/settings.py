@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login; empty = no login")
     smtp_password: str = ""
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP link with STARTTLS")
+    smtp_ssl: bool = Field(
+        default=False, description="Implicit TLS from the first byte (port 465); wins over STARTTLS"
+    )
+    smtp_ca_file: str = Field(
+        default="", description="PEM file of CAs trusted for SMTP TLS; empty = the system's"
+    )
     smtp_from: str = Field(
         default="", validate_default=True, description="Sender address; needed with SMTP_HOST"
     )
@@ -89,6 +95,19 @@ class Settings(BaseSettings):
     )
     worker_poll_seconds: float = Field(
         default=0.2, gt=0, le=60, description="How often the delivery worker looks for work"
+    )
+    web_host: str = Field(default="127.0.0.1", description="Where the demo site and rep pages listen")
+    web_port: int = Field(default=8000, ge=1, le=65535)
+    reps_token: str = Field(
+        default="", description="Token for the rep pages; empty = a random one each `make run`"
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the site and rep pages as reps reach it (links in handoffs)",
+    )
+    rasa_public_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Rasa's URL as the visitor's browser reaches it (the widget's socket.io)",
     )
 
     @field_validator("database_url", "tracker_store_url")
@@ -106,7 +125,7 @@ class Settings(BaseSettings):
             raise ValueError("expected empty (in memory) or redis://host:port/db")
         return value
 
-    @field_validator("handoff_webhook_url", "slack_webhook_url")
+    @field_validator("handoff_webhook_url", "slack_webhook_url", "public_url", "rasa_public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
