@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP link with STARTTLS")
     smtp_ssl: bool = Field(
-        default=False, description="Implicit TLS from the first byte (port 465); wins over STARTTLS"
+        default=False,
+        description="Implicit TLS from the first byte (port 465); wins over STARTTLS",
     )
     smtp_ca_file: str = Field(
         default="", description="PEM file of CAs trusted for SMTP TLS; empty = the system's"
@@ -96,7 +97,9 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(
         default=0.2, gt=0, le=60, description="How often the delivery worker looks for work"
     )
-    web_host: str = Field(default="127.0.0.1", description="Where the demo site and rep pages listen")
+    web_host: str = Field(
+        default="127.0.0.1", description="Where the demo site and rep pages listen"
+    )
     web_port: int = Field(default=8000, ge=1, le=65535)
     reps_token: str = Field(
         default="", description="Token for the rep pages; empty = a random one each `make run`"
