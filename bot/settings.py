@@ -144,6 +144,14 @@ class Settings(BaseSettings):
             raise ValueError("expected empty (off) or a host name, e.g. smtp.example.com")
         return value
 
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _ca_file(cls, value: str) -> str:
+        value = value.strip()
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"{value!r} is not a file (expected a PEM file of CA certificates)")
+        return str(Path(value).expanduser()) if value else ""
+
     @field_validator("smtp_from")
     @classmethod
     def _sender(cls, value: str, info: ValidationInfo) -> str:

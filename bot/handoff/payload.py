@@ -8,12 +8,13 @@ JSON targets strip every key starting with "_" before sending (`targets.public`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from bot.handoff.render import render_text, summary_context
+from bot.handoff.render import render_text, summary_context, transcript_lines
 from bot.rescore import assignment_for
 from bot.routing import FALLBACK_RULE, Assignment, follow_up_time, routing_policy
 from bot.store import Handoff, Lead, lead_record
@@ -53,9 +54,13 @@ def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff) ->
     return Assignment(policy.owner(policy.fallback_owner), None, FALLBACK_RULE)
 
 
-def handoff_payload(lead: Lead, handoff: Handoff) -> dict[str, Any]:
+def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
+                    assistant: str = "Assistant") -> dict[str, Any]:
     """The JSON document of `handoff` (plus the private render context under `_context`);
-    call it while the lead's session is open."""
+    call it while the lead's session is open.
+
+    Its transcript is the visitor's stored answers until `with_transcript` puts the whole
+    conversation, read from Rasa, in their place."""
     session = object_session(handoff)
     event = (
         handoff_event(session, handoff)
@@ -65,7 +70,8 @@ def handoff_payload(lead: Lead, handoff: Handoff) -> dict[str, Any]:
     record = lead_record(lead)
     assignment = handoff_assignment(session, lead, handoff)
     follow_up = follow_up_time(assignment.owner, as_utc(handoff.created_at))
-    context = summary_context(record, assignment, follow_up, lead_url=None)
+    context = summary_context(record, assignment, follow_up, lead_url=lead_url,
+                              assistant=assistant, reference=handoff.idempotency_key)
     owner = context["owner"]
     return {
         "event": event,
@@ -73,16 +79,44 @@ def handoff_payload(lead: Lead, handoff: Handoff) -> dict[str, Any]:
         "idempotency_key": handoff.idempotency_key,
         "lead": record,
         "owner": {key: owner[key] for key in ("id", "name", "email", "team")},
+        "lead_url": lead_url,
         "summary": render_text(context),
-        "transcript": transcript(lead),
+        "transcript": answers_transcript(lead),
+        "transcript_source": "answers",
         CONTEXT_KEY: context,
     }
 
 
-def transcript(lead: Lead) -> list[dict[str, Any]]:
-    """The visitor's own answers in order (the Rasa transcript is not in the lead store)."""
+def with_transcript(payload: dict[str, Any], lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A copy of `payload` carrying the whole conversation (`bot.transcript.Line.as_json()`
+    items) instead of the stored answers, its summary rendered again."""
+    context = payload[CONTEXT_KEY]
+    fuller = {**context, "transcript_complete": True,
+              "transcript": transcript_lines(lines, str(context.get("assistant") or ""))}
+    return {**payload, "transcript": list(lines), "transcript_source": "rasa",
+            "summary": render_text(fuller), CONTEXT_KEY: fuller}
+
+
+def as_possible_repeat(payload: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `payload` whose rendered messages say they may repeat an earlier send (for
+    targets that cannot deduplicate by key, after an attempt whose outcome is unknown)."""
+    return {**payload, CONTEXT_KEY: {**payload[CONTEXT_KEY], "possible_repeat": True}}
+
+
+def answers_transcript(lead: Lead) -> list[dict[str, Any]]:
+    """The visitor's own answers in order: the transcript when Rasa's cannot be read."""
     return [
-        {"field": answer.field, "text": answer.raw_text, "at": iso_utc(answer.at)}
+        {"speaker": "visitor", "text": answer.raw_text, "at": iso_utc(answer.at),
+         "conversation_id": answer.conversation_id, "field": answer.field}
         for answer in lead.answers
         if answer.source != DERIVED
     ]
+
+
+def last_message_id(lead: Lead, handoff: Handoff) -> str | None:
+    """The Rasa message id of the visitor's last answer before `handoff` was requested: once
+    Rasa's tracker holds it, the turn that caused the handoff is in the transcript."""
+    created = as_utc(handoff.created_at)
+    ids = [a.message_id for a in lead.answers
+           if a.source != DERIVED and a.message_id and as_utc(a.at) <= created]
+    return ids[-1] if ids else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,10 +59,15 @@ class TemplateProblem(Exception):
 
 
 def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up: FollowUp,
-                    lead_url: str | None) -> dict[str, Any]:
+                    lead_url: str | None, transcript: Sequence[Mapping[str, Any]] | None = None,
+                    assistant: str = "Assistant", reference: str | None = None,
+                    ) -> dict[str, Any]:
     """Everything the templates show, as plain JSON-like data (visitor text unescaped).
 
-    `record` is `bot.store.lead_record(lead)`; `lead_url` the read-only lead page, if any.
+    `record` is `bot.store.lead_record(lead)`; `lead_url` the read-only lead page, if any;
+    `transcript` the whole conversation (`bot.transcript.Line.as_json()` items) or None when
+    it could not be read, in which case the visitor's stored answers stand in for it;
+    `reference` the handoff's idempotency key, shown so a rep can match a repeat.
     """
     answers = list(record.get("answers") or [])
     activities = list(record.get("activities") or [])
@@ -101,13 +106,33 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
             "local": follow_up.at.strftime("%a %d %b %H:%M %Z"),
         },
         "next_step": _next_step(record, assignment, follow_up),
-        "transcript": [
-            {"field": a.get("field"), "text": a.get("raw_text") or "", "at": a.get("at"),
-             "visit": a.get("visit")}
-            for a in answers
-        ],
+        "transcript": (
+            transcript_lines(transcript, assistant)
+            if transcript is not None
+            else [_answer_line(a) for a in answers]
+        ),
+        "transcript_complete": transcript is not None,
         "lead_url": lead_url,
+        "reference": reference,
+        "assistant": assistant,
+        "possible_repeat": False,
     }
+
+
+def transcript_lines(lines: Sequence[Mapping[str, Any]], assistant: str) -> list[dict[str, Any]]:
+    """Transcript lines (`bot.transcript.Line.as_json()` items) as the templates show them."""
+    return [
+        {"speaker": line.get("speaker"),
+         "who": assistant if line.get("speaker") == "assistant" else "Visitor",
+         "text": str(line.get("text") or ""), "at": line.get("at")}
+        for line in lines
+    ]
+
+
+def _answer_line(answer: Mapping[str, Any]) -> dict[str, Any]:
+    # Only the visitor's stored answers: name the question each one answered.
+    return {"speaker": "visitor", "who": f"Visitor ({answer.get('field')})",
+            "text": str(answer.get("raw_text") or ""), "at": answer.get("at")}
 
 
 def _headline(record: Mapping[str, Any]) -> str:

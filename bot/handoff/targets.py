@@ -92,7 +92,9 @@ class WebhookTarget:
 class SlackTarget:
     """POST the Block Kit summary to a Slack incoming webhook; non-2xx raises.
 
-    Slack itself does not deduplicate; the Idempotency-Key header is sent for proxies."""
+    Slack's incoming webhooks do not deduplicate. The message shows the handoff's reference
+    (its idempotency key), the Idempotency-Key header is sent for proxies, and a send after
+    an attempt whose outcome is unknown (worker killed mid-send) says it may be a repeat."""
 
     name = "slack"
 
@@ -123,12 +125,15 @@ class EmailTarget:
 
     def __init__(self, host: str, port: int = 587, username: str = "", password: str = "",
                  starttls: bool = True, sender: str = "", recipients: Sequence[str] = (),
-                 timeout: float = SMTP_TIMEOUT_SECONDS):
+                 timeout: float = SMTP_TIMEOUT_SECONDS, implicit_tls: bool = False,
+                 ca_file: str = ""):
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.starttls = starttls
+        self.implicit_tls = implicit_tls
+        self.ca_file = ca_file
         self.sender = sender
         self.recipients = list(recipients)
         self.timeout = timeout
@@ -150,11 +155,27 @@ class EmailTarget:
         message.add_alternative(html, subtype="html")
         return message
 
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificate-checking TLS, trusting SMTP_CA_FILE when set, else the system's CAs."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
+
+    def connect(self) -> smtplib.SMTP:
+        """An open SMTP session: implicit TLS (port 465), STARTTLS, or plain."""
+        if self.implicit_tls:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                    context=self.tls_context())
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            try:
+                smtp.starttls(context=self.tls_context())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
+
     def send(self, payload: dict[str, Any], key: str) -> None:
         message = self.message(payload, key)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+        with self.connect() as smtp:
             if self.username:
                 smtp.login(self.username, self.password)
             refused = smtp.send_message(message)
@@ -190,7 +211,8 @@ def targets_from_settings(settings: Settings) -> list[Target]:
         targets.append(EmailTarget(
             settings.smtp_host, settings.smtp_port, settings.smtp_username,
             settings.smtp_password, settings.smtp_starttls, settings.smtp_from,
-            settings.smtp_recipients))
+            settings.smtp_recipients, implicit_tls=settings.smtp_ssl,
+            ca_file=settings.smtp_ca_file))
     if settings.handoff_file:
         targets.append(FileTarget(settings.handoff_file))
     return targets

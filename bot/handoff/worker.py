@@ -1,11 +1,18 @@
 """The outbox worker: sends every due handoff to every target, with back-off and a max age.
 
 A handoff row (status `requested`) is written in the same transaction as the status change
-that causes it. The worker locks one open handoff at a time (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL, so several workers share the work; SQLite serialises writers anyway), creates
-its missing delivery rows, sends the due ones and records the outcome in that transaction.
-A crash or a database error before the commit leaves the rows pending: the next run sends
-again with the same idempotency key, and the receiver deduplicates.
+that causes it. The worker then works in three steps, so no database lock is held while a
+slow receiver answers:
+
+1. claim, in one short transaction: lock the next due handoff (`FOR UPDATE SKIP LOCKED` on
+   PostgreSQL; SQLite serialises writers), create its missing delivery rows, give each due
+   delivery a lease (a token and an expiry), and build the payload from the store;
+2. send, outside any transaction: read the whole conversation from Rasa, then POST / mail;
+3. record each outcome in its own short transaction, only if the lease is still ours.
+
+A worker killed between 2 and 3 leaves the lease to expire: the next claim sends again with
+the same idempotency key, and the receiver deduplicates. Such an interrupted attempt is
+counted, and targets that cannot deduplicate (Slack) say the message may be a repeat.
 """
 
 from __future__ import annotations
@@ -13,13 +20,21 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff.payload import handoff_payload
+from bot.handoff.payload import (
+    as_possible_repeat,
+    handoff_payload,
+    last_message_id,
+    with_transcript,
+)
 from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
 from bot.store import Handoff, HandoffDelivery, session_scope
@@ -32,8 +47,13 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 JITTER = 0.25
 MAX_ERROR_CHARS = 500
+# Longer than the slowest send (webhook 5 s, SMTP 10 s, transcript 3 s + 1.5 s wait).
+LEASE = timedelta(seconds=60)
+INTERRUPTED = "interrupted: the worker stopped before the outcome was recorded"
 
 Report = Callable[[str], None]
+# (conversation ids, last message id) -> the whole conversation as JSON lines, or None.
+TranscriptSource = Callable[[Sequence[str], "str | None"], "list[dict[str, Any]] | None"]
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
@@ -42,26 +62,61 @@ def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedel
     return timedelta(seconds=seconds * (1 + JITTER * rand()))
 
 
+@dataclass(frozen=True)
+class Sources:
+    """Where the worker completes a payload: the lead page link and the conversation."""
+
+    lead_url: Callable[[str], str] | None = None
+    transcript: TranscriptSource | None = None
+    assistant: str = "Assistant"
+
+
+@dataclass(frozen=True)
+class _Lease:
+    delivery_id: int
+    target: str
+    token: str
+    interrupted: bool
+
+
+@dataclass
+class _Claim:
+    handoff_id: int
+    key: str
+    payload: dict[str, Any] | None = None
+    leases: list[_Lease] = field(default_factory=list)
+    conversation_ids: list[str] = field(default_factory=list)
+    message_id: str | None = None
+
+
 def deliver_due(
     session_factory: sessionmaker[Session],
     targets: Sequence[Target],
     now: datetime | None = None,
     max_age: timedelta = timedelta(hours=24),
     report: Report | None = None,
+    sources: Sources = Sources(),  # noqa: B008 - frozen, never mutated
+    lease: timedelta = LEASE,
 ) -> int:
-    """Deliver every handoff due at `now` to `targets`; returns the deliveries that succeeded."""
+    """Deliver every handoff due at `now` (default: the clock) to `targets`; returns the
+    deliveries that succeeded."""
     if not targets:
         return 0
-    now = as_utc(now) if now is not None else utcnow()
+    fixed = as_utc(now) if now is not None else None
+
+    def clock() -> datetime:
+        return fixed if fixed is not None else utcnow()
+
+    by_name = {target.name: target for target in targets}
     delivered = 0
     seen: list[int] = []
     while True:
-        with session_scope(session_factory) as session:
-            handoff = _next_due(session, now, seen)
-            if handoff is None:
-                return delivered
-            seen.append(handoff.id)
-            delivered += _deliver(session, handoff, targets, now, max_age, report)
+        claim = _claim_next(session_factory, targets, clock(), max_age, lease, sources,
+                            seen, report)
+        if claim is None:
+            return delivered
+        if claim.leases:
+            delivered += _send(session_factory, claim, by_name, clock, sources, report)
 
 
 def _next_due(session: Session, now: datetime, seen: list[int]) -> Handoff | None:
@@ -69,6 +124,7 @@ def _next_due(session: Session, now: datetime, seen: list[int]) -> Handoff | Non
         HandoffDelivery.handoff_id == Handoff.id,
         HandoffDelivery.status == "pending",
         HandoffDelivery.next_attempt_at <= now,
+        or_(HandoffDelivery.leased_until.is_(None), HandoffDelivery.leased_until <= now),
     )
     query = (
         select(Handoff)
@@ -86,14 +142,56 @@ def _next_due(session: Session, now: datetime, seen: list[int]) -> Handoff | Non
     return session.scalars(query).first()
 
 
-def _deliver(
-    session: Session,
-    handoff: Handoff,
+def _claim_next(
+    session_factory: sessionmaker[Session],
     targets: Sequence[Target],
     now: datetime,
     max_age: timedelta,
+    lease: timedelta,
+    sources: Sources,
+    seen: list[int],
     report: Report | None,
-) -> int:
+) -> _Claim | None:
+    with session_scope(session_factory) as session:
+        handoff = _next_due(session, now, seen)
+        if handoff is None:
+            return None
+        seen.append(handoff.id)
+        claim = _Claim(handoff.id, handoff.idempotency_key)
+        by_target = _delivery_rows(session, handoff, targets, now)
+        for target in targets:
+            delivery = by_target[target.name]
+            if not _is_due(delivery, now):
+                continue
+            started = as_utc(delivery.retried_at or delivery.created_at)
+            if now - started > max_age:
+                delivery.status = "dead"
+                delivery.lease_token = delivery.leased_until = None
+                delivery.last_error = (delivery.last_error or "") + " (maximum age reached)"
+                _say(report, f"handoff {handoff.id} -> {target.name}: dead after "
+                     f"{delivery.attempts} attempts ({delivery.last_error.strip()})")
+                continue
+            interrupted = delivery.lease_token is not None
+            if interrupted:  # sent or not, nobody knows: count it, say so
+                delivery.attempts += 1
+                delivery.last_error = INTERRUPTED
+            delivery.lease_token = uuid.uuid4().hex
+            delivery.leased_until = now + lease
+            claim.leases.append(
+                _Lease(delivery.id, target.name, delivery.lease_token, interrupted))
+        _settle(handoff, now)
+        session.flush()
+        if claim.leases:
+            lead = handoff.lead
+            url = sources.lead_url(lead.id) if sources.lead_url else None
+            claim.payload = handoff_payload(lead, handoff, url, sources.assistant)
+            claim.conversation_ids = [c.sender_id for c in lead.conversations]
+            claim.message_id = last_message_id(lead, handoff)
+        return claim
+
+
+def _delivery_rows(session: Session, handoff: Handoff, targets: Sequence[Target],
+                   now: datetime) -> dict[str, HandoffDelivery]:
     by_target = {d.target: d for d in handoff.deliveries}
     for target in targets:
         if target.name not in by_target:
@@ -105,47 +203,88 @@ def _deliver(
             by_target[target.name] = delivery
     handoff.status = "pending"
     session.flush()
+    return by_target
 
-    payload = None
-    delivered = 0
-    for target in targets:
-        delivery = by_target[target.name]
-        if delivery.status != "pending" or as_utc(delivery.next_attempt_at) > now:
-            continue
-        started = as_utc(delivery.retried_at or delivery.created_at)
-        if now - started > max_age:
-            delivery.status = "dead"
-            delivery.last_error = (delivery.last_error or "") + " (maximum age reached)"
-            _say(report, f"handoff {handoff.id} -> {target.name}: dead after "
-                 f"{delivery.attempts} attempts ({delivery.last_error.strip()})")
-            continue
-        if payload is None:
-            payload = handoff_payload(handoff.lead, handoff)
-        try:
-            target.send(payload, handoff.idempotency_key)
-        except Exception as exc:  # noqa: BLE001 - any failure of a target is retried
-            delivery.attempts += 1
-            delivery.last_error = _first_line(exc)
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
-            _say(report, f"handoff {handoff.id} -> {target.name}: attempt {delivery.attempts} "
-                 f"failed ({delivery.last_error}); next at {delivery.next_attempt_at:%H:%M:%S}")
-            continue
-        delivery.attempts += 1
-        delivery.status = "delivered"
-        delivery.delivered_at = now
-        delivery.last_error = None
-        delivered += 1
-        _say(report, f"handoff {handoff.id} -> {target.name}: delivered "
-             f"({payload['event']}, key {handoff.idempotency_key})")
 
+def _is_due(delivery: HandoffDelivery, now: datetime) -> bool:
+    return (
+        delivery.status == "pending"
+        and as_utc(delivery.next_attempt_at) <= now
+        and (delivery.leased_until is None or as_utc(delivery.leased_until) <= now)
+    )
+
+
+def _settle(handoff: Handoff, now: datetime) -> None:
+    """The handoff's own status from its deliveries' (all delivered, or given up)."""
     statuses = {d.status for d in handoff.deliveries}
     if statuses == {"delivered"}:
         handoff.status = "delivered"
         handoff.delivered_at = now
     elif "dead" in statuses and "pending" not in statuses:
         handoff.status = "failed"
-    session.flush()
+
+
+def _send(
+    session_factory: sessionmaker[Session],
+    claim: _Claim,
+    by_name: dict[str, Target],
+    clock: Callable[[], datetime],
+    sources: Sources,
+    report: Report | None,
+) -> int:
+    payload = claim.payload
+    assert payload is not None  # a claim with leases always carries its payload
+    if sources.transcript is not None:
+        lines = sources.transcript(claim.conversation_ids, claim.message_id)
+        if lines is not None:
+            payload = with_transcript(payload, lines)
+    delivered = 0
+    for held in claim.leases:
+        sent = as_possible_repeat(payload) if held.interrupted else payload
+        error: Exception | None = None
+        try:
+            by_name[held.target].send(sent, claim.key)
+        except Exception as exc:  # noqa: BLE001 - any failure of a target is retried
+            error = exc
+        if _record(session_factory, claim, held, error, clock(), report):
+            delivered += error is None
     return delivered
+
+
+def _record(
+    session_factory: sessionmaker[Session],
+    claim: _Claim,
+    held: _Lease,
+    error: Exception | None,
+    now: datetime,
+    report: Report | None,
+) -> bool:
+    """Write one outcome; False when the lease was lost (another worker took over)."""
+    with session_scope(session_factory) as session:
+        # The handoff row first: a cancel or another claim waits for this transaction.
+        handoff = session.get(Handoff, claim.handoff_id, with_for_update=True,
+                              populate_existing=True)
+        delivery = session.get(HandoffDelivery, held.delivery_id, populate_existing=True)
+        if handoff is None or delivery is None or delivery.lease_token != held.token:
+            _say(report, f"handoff {claim.handoff_id} -> {held.target}: lease expired during "
+                 "the send; another attempt owns it now")
+            return False
+        delivery.lease_token = delivery.leased_until = None
+        delivery.attempts += 1
+        if error is None:
+            delivery.status = "delivered"
+            delivery.delivered_at = now
+            delivery.last_error = None
+            _say(report, f"handoff {handoff.id} -> {held.target}: delivered "
+                 f"({(claim.payload or {}).get('event')}, key {claim.key})")
+        else:
+            delivery.last_error = _first_line(error)
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            _say(report, f"handoff {handoff.id} -> {held.target}: attempt {delivery.attempts} "
+                 f"failed ({delivery.last_error}); next at {delivery.next_attempt_at:%H:%M:%S}")
+        _settle(handoff, now)
+        session.flush()
+        return True
 
 
 def retry_handoff(session: Session, handoff: Handoff, now: datetime | None = None) -> int:
@@ -183,6 +322,7 @@ def run_worker(
     from bot.store.db import ensure_sqlite_directory
 
     targets = targets_from_settings(settings)
+    sources = sources_from_settings(settings)
     if not targets:
         _say(report, "no handoff target configured (HANDOFF_WEBHOOK_URL, SLACK_WEBHOOK_URL, "
              "SMTP_HOST, HANDOFF_FILE): "
@@ -200,7 +340,7 @@ def run_worker(
                 if not ready:
                     check_schema(engine, migrate_if_new=True)
                     ready = True
-                deliver_due(factory, targets, utcnow(), max_age, report)
+                deliver_due(factory, targets, None, max_age, report, sources)
                 if last_error:
                     _say(report, "database reachable again")
                     last_error = ""
@@ -214,3 +354,21 @@ def run_worker(
             stop_event.wait(poll)
     finally:
         engine.dispose()
+
+
+def sources_from_settings(settings: Settings) -> Sources:
+    """Lead page links from PUBLIC_URL, the conversation from Rasa's HTTP API (RASA_TOKEN)."""
+    from bot.transcript import TranscriptUnavailable, transcript_after
+    from bot.web.links import lead_page_url
+
+    def transcript(ids: Sequence[str], message_id: str | None) -> list[dict[str, Any]] | None:
+        if not settings.rasa_token:
+            return None  # the API cannot be read without it
+        try:
+            return [line.as_json() for line in transcript_after(settings, ids, message_id)]
+        except TranscriptUnavailable as exc:
+            log.warning("handoff transcript: %s; sending the visitor's answers instead", exc)
+            return None
+
+    return Sources(lead_url=lambda lead_id: lead_page_url(settings, lead_id),
+                   transcript=transcript, assistant=settings.assistant_name)

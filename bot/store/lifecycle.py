@@ -113,6 +113,10 @@ def cancel_handoff(session: Session, lead: Lead, reason: str) -> bool:
     handoff = _open_handoff(session, lead, reason, lock=True)
     if handoff is None:
         return False
+    # Being sent (a lease), sent with the outcome unknown, or delivered to one target:
+    # sales may already know, so it stays, and the caller sends an update instead.
+    if any(d.lease_token is not None or d.status == "delivered" for d in handoff.deliveries):
+        return False
     handoff.status = "cancelled"
     lead.updated_at = utcnow()
     session.flush()

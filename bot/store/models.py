@@ -217,6 +217,11 @@ class HandoffDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A manual retry starts a fresh maximum-age window from here.
     retried_at: Mapped[datetime | None]
+    # Set while a worker sends (outside any transaction): no other worker takes the
+    # delivery until `leased_until`. A token still set after that means the attempt was
+    # interrupted (worker killed) and its outcome is unknown.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    leased_until: Mapped[datetime | None]
 
     handoff: Mapped[Handoff] = relationship(back_populates="deliveries")
 

@@ -33,6 +33,16 @@ def test_a_qualified_lead_arrives_once_at_the_webhook_signed(bot: BotClient, lea
     assert arrived.signed_with(HANDOFF_SECRET)
     assert arrived.headers["Idempotency-Key"] == payload["idempotency_key"]
     assert "around 20k a year" in payload["summary"]
+    # The whole conversation, read back from Rasa: the questions asked and the qualifying
+    # answer itself, in order.
+    assert payload["transcript_source"] == "rasa"
+    lines = payload["transcript"]
+    visitor = [line["text"] for line in lines if line["speaker"] == "visitor"]
+    assert visitor == [answers[s] for s in ("need", "budget", "authority", "timeline")]
+    assert any(line["speaker"] == "assistant" and "budget" in line["text"].lower()
+               for line in lines)
+    assert f"Visitor: {answers['timeline']}" in payload["summary"]
+    assert payload["lead_url"].endswith(f"/reps/leads/{payload['lead']['lead_id']}")
     time.sleep(1.0)  # the worker polls every 0.2 s: a duplicate would have arrived by now
     assert len(receiver.for_sender(sender)) == 1
     record = lead_of(leads, sender)

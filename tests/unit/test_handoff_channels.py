@@ -4,6 +4,7 @@ driven by the outbox worker on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session, sessionmaker
@@ -305,3 +307,82 @@ def test_settings_add_slack_and_email_targets(tmp_path: Path, monkeypatch: Any) 
         with pytest.raises(SettingsError, match=f"^{name}: ") as error:
             load_settings(**values)
         assert "\n" not in str(error.value)
+
+
+# ---------------------------------------------------------------------------- TLS and repeats
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_mailbox(authority: trustme.CA) -> Iterator[Mailbox]:
+    """A real SMTP server speaking TLS from the first byte (as on port 465)."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    box = Mailbox(port=free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port,
+                            ssl_context=server_context, authenticator=box.authenticate,
+                            # aiosmtpd counts only STARTTLS as TLS when guarding AUTH
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+def test_implicit_tls_smtp_checks_the_certificate_and_delivers(
+    session_factory: Factory, tls_mailbox: Mailbox, authority: trustme.CA, tmp_path: Path
+) -> None:
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    handoff_id = hostile_lead(session_factory)
+    untrusted = EmailTarget("127.0.0.1", tls_mailbox.port, "bot", "pw", starttls=False,
+                            sender=SENDER, implicit_tls=True)
+    assert deliver_due(session_factory, [untrusted], T0) == 0  # unknown CA: refused
+    assert tls_mailbox.envelopes == []
+    trusted = EmailTarget("127.0.0.1", tls_mailbox.port, "bot", "pw", starttls=False,
+                          sender=SENDER, implicit_tls=True, ca_file=str(ca_file))
+    assert deliver_due(session_factory, [trusted], T0 + timedelta(minutes=5)) == 1
+    assert tls_mailbox.logins == [("bot", "pw")]
+    assert deliveries(session_factory, handoff_id) == ("delivered", [("email", "delivered", 2)])
+
+
+def test_smtp_tls_settings_are_checked(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "none.env"))
+    with pytest.raises(SettingsError, match="^SMTP_CA_FILE: .* is not a file"):
+        load_settings(smtp_ca_file=str(tmp_path / "missing.pem"))
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    settings = load_settings(smtp_host="smtp.example.com", smtp_from=SENDER, smtp_ssl="true",
+                             smtp_port="465", smtp_ca_file=str(tmp_path / "ca.pem"))
+    [target] = targets_from_settings(settings)
+    assert isinstance(target, EmailTarget)
+    assert (target.implicit_tls, target.port, target.ca_file) == (
+        True, 465, str(tmp_path / "ca.pem"))
+
+
+def test_slack_says_when_a_message_may_repeat_an_interrupted_send(
+    session_factory: Factory, slack: Receiver
+) -> None:
+    """Slack cannot deduplicate: after a send whose outcome is unknown, the resend carries
+    the same reference and a warning, so the channel sees it is the same lead."""
+    handoff_id = hostile_lead(session_factory)
+    key = key_of(session_factory, handoff_id)
+
+    class KilledAfterPost:
+        name = "slack"
+
+        def send(self, payload: dict[str, Any], key: str) -> None:
+            SlackTarget(slack.url).send(payload, key)
+            raise SystemExit("worker killed")
+
+    with pytest.raises(SystemExit):
+        deliver_due(session_factory, [KilledAfterPost()], T0)
+    assert deliver_due(session_factory, [SlackTarget(slack.url)], T0 + timedelta(hours=1)) == 1
+    first, second = (r.json for r in slack.received)
+    footer = [b for b in first["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    assert f"ref {key}" in footer and "repeat" not in footer
+    footer = [b for b in second["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    assert f"ref {key}" in footer and "Possibly a repeat" in footer
+    assert deliveries(session_factory, handoff_id) == ("delivered", [("slack", "delivered", 2)])

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handoff.targets import FileTarget, Target, WebhookTarget, targets_from_settings
-from bot.handoff.worker import backoff, deliver_due
+from bot.handoff.worker import Sources, backoff, deliver_due
 from bot.settings import SettingsError, load_settings
 from bot.store import (
     AnswerInput,
@@ -45,6 +45,7 @@ from tests.receivers import free_port, serving
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 SECRET = "s3cret"
+LEASE = timedelta(seconds=30)
 Factory = sessionmaker[Session]
 
 
@@ -374,10 +375,11 @@ def test_a_database_error_loses_nothing(
     assert handoff_state(session_factory, handoff_id)[0] == "delivered"
 
 
-def test_a_failure_while_recording_sends_again_with_the_same_key(
+def test_a_worker_killed_after_sending_is_resent_with_the_same_key_once_its_lease_ends(
     session_factory: Factory, receiver: Receiver
 ) -> None:
-    """Sent, then the transaction fails before commit: the next run sends the same key."""
+    """Sent, then the worker dies before recording it: nobody touches the delivery while the
+    lease runs; after it, the next worker sends the same key and counts both attempts."""
     handoff_id = qualified_lead(session_factory)
 
     class CrashAfterSend:
@@ -389,12 +391,99 @@ def test_a_failure_while_recording_sends_again_with_the_same_key(
 
     crashing: list[Target] = [CrashAfterSend()]
     with pytest.raises(SystemExit):
-        deliver_due(session_factory, crashing, T0)
-    assert handoff_state(session_factory, handoff_id) == ("requested", [])
-    deliver_due(session_factory, [WebhookTarget(receiver.url)], T0)
+        deliver_due(session_factory, crashing, T0, lease=LEASE)
+    assert handoff_state(session_factory, handoff_id) == ("pending", [("webhook", "pending", 0)])
+    target = WebhookTarget(receiver.url)
+    assert deliver_due(session_factory, [target], T0 + LEASE / 2, lease=LEASE) == 0
+    assert len(receiver.requests) == 1  # the lease still holds: no second send yet
+    assert deliver_due(session_factory, [target], T0 + LEASE * 2, lease=LEASE) == 1
     keys = {r["headers"]["Idempotency-Key"] for r in receiver.requests}
     assert len(receiver.requests) == 2 and len(keys) == 1
+    assert handoff_state(session_factory, handoff_id) == (
+        "delivered", [("webhook", "delivered", 2)])
+
+
+def test_no_lock_is_held_while_a_slow_receiver_answers(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    """A turn can write the lead (and even its handoff row) while a delivery is in flight."""
+    receiver.delay = 1.5
+    handoff_id = qualified_lead(session_factory)
+    worker = threading.Thread(
+        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], T0)
+    )
+    worker.start()
+    assert receiver.arrived.wait(10)
+    started = time.monotonic()
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id, with_for_update=True)
+        assert handoff is not None
+        set_status(session, handoff.lead, "qualified", ["still sales-ready"])
+    assert time.monotonic() - started < 1.0  # did not wait for the receiver
+    worker.join(30)
+    assert handoff_state(session_factory, handoff_id) == (
+        "delivered", [("webhook", "delivered", 1)])
+
+
+def test_a_partly_delivered_handoff_is_not_withdrawn(
+    session_factory: Factory, receiver: Receiver, tmp_path: Path
+) -> None:
+    """The file target has it, the webhook keeps failing: a rep may know, so a cancel is
+    refused (the caller then sends an update instead)."""
+    receiver.statuses = [500] * 10
+    handoff_id = qualified_lead(session_factory)
+    targets: list[Target] = [WebhookTarget(receiver.url), FileTarget(tmp_path / "h.jsonl")]
+    deliver_due(session_factory, targets, T0)
+    assert handoff_state(session_factory, handoff_id) == (
+        "pending", [("webhook", "pending", 1), ("file", "delivered", 1)])
+    with session_scope(session_factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        assert cancel_handoff(session, handoff.lead, "qualified") is False
+
+
+def test_the_whole_conversation_replaces_the_answers_when_rasa_can_be_read(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    handoff_id = qualified_lead(session_factory)
+    asked: list[tuple[list[str], str | None]] = []
+
+    def conversation(ids: Any, message_id: str | None) -> list[dict[str, Any]]:
+        asked.append((list(ids), message_id))
+        return [
+            {"speaker": "assistant", "text": "Hi! What brings you here?",
+             "at": "2025-03-01T09:00:00Z", "conversation_id": "c1"},
+            {"speaker": "visitor", "text": "our support inbox is a mess",
+             "at": "2025-03-01T09:00:02Z", "conversation_id": "c1"},
+        ]
+
+    sources = Sources(lead_url=lambda lead_id: f"https://leads.example/reps/leads/{lead_id}",
+                      transcript=conversation, assistant="Ava")
+    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], T0,
+                       sources=sources) == 1
+    assert asked == [(["c1"], "m4")]  # waits for the last answer before the handoff
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["transcript_source"] == "rasa"
+    assert [t["speaker"] for t in body["transcript"]] == ["assistant", "visitor"]
+    assert "Ava: Hi! What brings you here?" in body["summary"]
+    assert "Visitor: our support inbox is a mess" in body["summary"]
+    assert body["lead_url"].startswith("https://leads.example/reps/leads/")
+    assert f"Lead page: {body['lead_url']}" in body["summary"]
     assert handoff_state(session_factory, handoff_id)[0] == "delivered"
+
+
+def test_the_answers_stand_in_when_rasa_cannot_be_read(
+    session_factory: Factory, receiver: Receiver
+) -> None:
+    qualified_lead(session_factory)
+    sources = Sources(transcript=lambda ids, message_id: None)
+    deliver_due(session_factory, [WebhookTarget(receiver.url)], T0, sources=sources)
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["transcript_source"] == "answers"
+    assert body["transcript"][0] == {
+        "speaker": "visitor", "text": "Dana Li", "at": "2025-03-01T09:00:00+00:00",
+        "conversation_id": "c1", "field": "name"}
+    assert "the full conversation could not be read" in body["summary"]
 
 
 def test_settings_validate_the_webhook_url(tmp_path: Path, monkeypatch: Any) -> None:

@@ -65,7 +65,7 @@ def test_schema_matches_the_models_after_migrating(db_url: str) -> None:
     migrate(db_url)
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == head_revision() == "0003"
+        assert schema_revision(engine) == head_revision() == "0004"
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
