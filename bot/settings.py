@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(
         default=0.2, gt=0, le=60, description="How often the delivery worker looks for work"
     )
+    worker_lease_seconds: float = Field(
+        default=60.0, gt=0, le=3600,
+        description="How long a delivery being sent is reserved; after a worker crash it is "
+        "sent again once this has passed (same idempotency key)",
+    )
     web_host: str = Field(
         default="127.0.0.1", description="Where the demo site and rep pages listen"
     )

@@ -329,6 +329,7 @@ def run_worker(
              "handoffs stay requested")
     max_age = timedelta(hours=settings.handoff_max_age_hours)
     poll = settings.worker_poll_seconds
+    lease = timedelta(seconds=settings.worker_lease_seconds)
     ensure_sqlite_directory(settings.lead_store_url)
     engine = make_engine(settings.lead_store_url)
     factory = make_session_factory(engine)
@@ -340,7 +341,7 @@ def run_worker(
                 if not ready:
                     check_schema(engine, migrate_if_new=True)
                     ready = True
-                deliver_due(factory, targets, None, max_age, report, sources)
+                deliver_due(factory, targets, None, max_age, report, sources, lease)
                 if last_error:
                     _say(report, "database reachable again")
                     last_error = ""

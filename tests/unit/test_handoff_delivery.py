@@ -538,3 +538,47 @@ def test_worker_process_delivers_and_stops_on_sigterm(
     assert len(receiver.requests) == 1
     with session_scope(session_factory) as session:
         assert session.scalars(select(HandoffDelivery.status)).all() == ["delivered"]
+
+
+def test_a_worker_process_killed_mid_delivery_is_replaced_and_the_key_stays(
+    db_url: str, session_factory: Factory, receiver: Receiver, tmp_path: Path
+) -> None:
+    """kill -9 while the receiver holds the request; a new worker process sends it again
+    once the lease has passed, with the same Idempotency-Key, and records it delivered."""
+    receiver.delay = 1.0
+    env = {
+        **os.environ, "DATABASE_URL": db_url, "HANDOFF_WEBHOOK_URL": receiver.url,
+        "WORKER_POLL_SECONDS": "0.1", "WORKER_LEASE_SECONDS": "2",
+        "LEADBOT_ENV_FILE": str(tmp_path / "none.env"),
+    }
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bot.cli", "worker"], cwd=PROJECT_ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    handoff_id = qualified_lead(session_factory)
+    first = start()
+    try:
+        assert receiver.arrived.wait(20)  # the request is in flight
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    receiver.delay = 0.0
+    second = start()
+    try:
+        deadline = time.monotonic() + 30
+        while handoff_state(session_factory, handoff_id)[0] != "delivered":
+            assert time.monotonic() < deadline, "not delivered after the restart"
+            time.sleep(0.1)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(15)
+    keys = {r["headers"]["Idempotency-Key"] for r in receiver.requests}
+    assert len(keys) == 1
+    # the killed worker's request may or may not have completed at the receiver
+    assert 1 <= len(receiver.accepted) <= 2
+    assert handoff_state(session_factory, handoff_id) == (
+        "delivered", [("webhook", "delivered", 2)])
