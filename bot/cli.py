@@ -12,11 +12,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli_activity import COMMANDS as ACTIVITY_COMMANDS
+from bot.cli_doctor import COMMANDS as DOCTOR_COMMANDS
 from bot.cli_handoffs import COMMANDS as HANDOFF_COMMANDS
 from bot.cli_leads import leads
 from bot.cli_policies import COMMANDS as POLICY_COMMANDS
 from bot.cli_run import COMMANDS as RUN_COMMANDS
 from bot.cli_takeover import COMMANDS as TAKEOVER_COMMANDS
+from bot.cli_web import COMMANDS as WEB_COMMANDS
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 from bot.store.db import (
     SchemaOutdated,
@@ -151,9 +153,10 @@ def db_upgrade(state: CliState) -> None:
 
 
 main.add_command(leads)
-for _command in ACTIVITY_COMMANDS:
+for _command in (*ACTIVITY_COMMANDS, *DOCTOR_COMMANDS):
     main.add_command(_command)
-for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS, *TAKEOVER_COMMANDS):
+for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS, *TAKEOVER_COMMANDS,
+                 *WEB_COMMANDS):
     main.add_command(_command)
 
 

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, local_url
 
 ENGINE_BIN = PROJECT_ROOT / ".venvs" / "engine" / "bin"
 APP_PYTHON = PROJECT_ROOT / ".venvs" / "app" / "bin" / "python"
@@ -180,20 +180,68 @@ def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -
         pass
 
 
+def local_site_settings(settings: Settings) -> Settings:
+    """Point the widget and the rep links at this machine's ports unless set explicitly.
+
+    RASA_PUBLIC_URL and PUBLIC_URL default to ports 5005 and 8000; with another RASA_PORT or
+    WEB_PORT and those two left unset, the widget would talk to the wrong port.
+    """
+    update: dict[str, object] = {}
+    if "rasa_public_url" not in settings.model_fields_set:
+        update["rasa_public_url"] = local_url(settings.rasa_host, settings.rasa_port)
+    if "public_url" not in settings.model_fields_set:
+        update["public_url"] = local_url(settings.web_host, settings.web_port)
+    return settings.model_copy(update=update) if update else settings
+
+
+def site_origins(settings: Settings) -> list[str]:
+    """The browser origins of the site: loopback by IP and by name on WEB_PORT, PUBLIC_URL."""
+    port = settings.web_port
+    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    origins.append(local_url(settings.web_host, port))
+    public = urlsplit(settings.public_url)
+    if public.scheme and public.netloc:
+        origins.append(f"{public.scheme}://{public.netloc}")
+    return list(dict.fromkeys(origins))
+
+
 @dataclass
 class Stack:
-    """The Rasa server, the action server and the handoff worker, started and stopped together."""
+    """The Rasa server, the action server and the handoff worker, started and stopped together.
+
+    With `with_web=True` the site and rep pages (`leadbot web`) are started too, and the
+    site's origins are added to Rasa's `--cors` list so the widget may call Rasa.
+    """
 
     settings: Settings
     name: str = "run"
     log_dir: Path = VAR_DIR / "logs"
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    with_web: bool = False
+
+    def __post_init__(self) -> None:
+        if self.with_web:
+            self.settings = local_site_settings(self.settings)
 
     @property
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://{self.settings.rasa_host}:{self.settings.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Base URL of the site and rep pages on this machine (when `with_web`)."""
+        return local_url(self.settings.web_host, self.settings.web_port)
+
+    def cors_origins(self) -> list[str]:
+        """CORS_ORIGINS, plus the site's own origins when this stack serves the site: Rasa's
+        `--cors` (HTTP API, socket.io polling) and the origins the widget's socket.io
+        channel accepts (WebSocket included, see channels/socketio.py)."""
+        origins = self.settings.cors_origins.split()
+        if self.with_web:
+            origins += [o for o in site_origins(self.settings) if o not in origins]
+        return origins
 
     def _spawn(self, command: list[str], log_name: str, env: dict[str, str]) -> \
             subprocess.Popen[bytes]:
@@ -208,7 +256,7 @@ class Stack:
         return process
 
     def start(self, model: Path, timeout: float = 180.0) -> None:
-        """Start both servers and wait until they answer."""
+        """Start the servers (and the web app when `with_web`) and wait until they answer."""
         s = self.settings
         app_env = dict(os.environ)
         # The action server reads the same settings: hand over this stack's values.
@@ -226,11 +274,18 @@ class Stack:
             str(ENGINE_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
             "--auth-token", s.rasa_token, "--credentials", str(PROJECT_ROOT / "credentials.yml"),
             "--endpoints", str(endpoints), "--interface", s.rasa_host,
-            "--port", str(s.rasa_port), "--cors", *s.cors_origins.split(),
+            "--port", str(s.rasa_port), "--cors", *self.cors_origins(),
         ]
-        rasa = self._spawn(rasa_cmd, "rasa", {**_engine_env(), **self.extra_env})
+        # The widget's socket.io channel (channels/socketio.py) refuses other origins.
+        widget_env = {"LEADBOT_WIDGET_ORIGINS": " ".join(self.cors_origins())}
+        rasa = self._spawn(rasa_cmd, "rasa", {**_engine_env(), **widget_env, **self.extra_env})
+        web = None
+        if self.with_web:
+            web = self._spawn([str(APP_PYTHON), "-m", "bot.cli", "web"], "web", app_env)
         try:
             _wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60, "action server")
+            if web is not None:
+                _wait_http(f"{self.web_url}/healthz", web, 60, "the web app")
             _wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout, "rasa")
             if worker.poll() is not None:
                 raise LaunchError(f"the handoff worker exited with code {worker.returncode}")
@@ -252,13 +307,18 @@ def run_forever(settings: Settings) -> int:
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(18)})
         print("RASA_TOKEN is not set: using a random token for this run (set it in .env)")
+    reps_token_hint = "REPS_TOKEN from your settings"
+    if not settings.reps_token:
+        settings = settings.model_copy(update={"reps_token": secrets.token_urlsafe(18)})
+        # Printed once so the person who ran `make run` can open the rep pages.
+        reps_token_hint = f"token for this run: {settings.reps_token}"
     try:
         migrate(settings.lead_store_url)
     except Exception as exc:  # any driver error: say which setting points at it
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise LaunchError(f"DATABASE_URL: cannot use the lead store: {first}") from None
     model = train()
-    stack = Stack(settings)
+    stack = Stack(settings, with_web=True)
     stop_requested = False
 
     def _stop(signum: int, _frame: object) -> None:
@@ -267,11 +327,13 @@ def run_forever(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print("starting the action server, the handoff worker and Rasa (about 30 s)...")
+    print("starting the action server, the handoff worker, the site and Rasa (about 30 s)...")
     stack.start(model)
     base = stack.rasa_url
     print(
         "\nleadbot is running.\n"
+        f"  site:    {stack.web_url}/  (the demo site; the chat widget is bottom right)\n"
+        f"  reps:    {stack.web_url}/reps/  ({reps_token_hint})\n"
         f"  talk:    curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json'"
         " -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
         f"  API:     {base}/status?token=$RASA_TOKEN\n"

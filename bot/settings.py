@@ -194,6 +194,16 @@ class Settings(BaseSettings):
         return self.resolve_path(self.database_url)
 
 
+def local_url(host: str, port: int) -> str:
+    """http://host:port as this machine reaches a server bound to `host` (the wildcard
+    addresses become loopback; IPv6 gets brackets)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 _EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.settings import Settings
+from bot.settings import Settings, local_url
 
 Speaker = Literal["visitor", "assistant"]
 FETCH_TIMEOUT_SECONDS = 3.0
@@ -77,11 +77,8 @@ def lines_from_events(conversation_id: str, events: Sequence[dict[str, Any]]) ->
 
 
 def rasa_api_url(settings: Settings) -> str:
-    """Rasa's HTTP API as this machine reaches it (0.0.0.0 means loopback)."""
-    host = settings.rasa_host if settings.rasa_host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"http://{host}:{settings.rasa_port}"
+    """Rasa's HTTP API as this machine reaches it."""
+    return local_url(settings.rasa_host, settings.rasa_port)
 
 
 def fetch_conversation(settings: Settings, conversation_id: str,

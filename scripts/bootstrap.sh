@@ -50,3 +50,31 @@ ensure_venv engine "$RASA_REQUIREMENT" \
 app_stamp="$(sha256sum pyproject.toml | cut -c1-16)"
 ensure_venv app "$app_stamp" \
   .venvs/app/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+# The chat widget's one vendored file (socket.io-client's browser build) comes from npm:
+# `npm ci` installs exactly web/package-lock.json, again only when that file changed.
+web_stamp="$(sha256sum web/package-lock.json | cut -c1-16)"
+if [ "$(cat web/node_modules/.leadbot-stamp 2>/dev/null)" != "$web_stamp" ]; then
+  command -v npm >/dev/null 2>&1 || {
+    echo "bootstrap: npm is required for the chat widget (install Node.js 18+ with npm)." >&2
+    exit 1
+  }
+  echo "bootstrap: npm ci in web/ (the widget's socket.io-client)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$web_stamp" > web/node_modules/.leadbot-stamp
+fi
+
+# The browser tests drive the system's Chromium; Playwright must never download its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "bootstrap: installing chromium (for the browser tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "bootstrap: /usr/bin/chromium is missing; the browser tests need it." >&2
+    echo "bootstrap: install it as root: apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi

@@ -81,18 +81,14 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
         "headline": _headline(record),
         "lead": lead,
         "who": _who(record),
-        "bant": [
-            {"field": field, "label": label, "value": _bant_value(field, record),
-             "quote": _latest_words(answers, field)}
-            for field, label in BANT
-        ],
+        "bant": bant_items(record),
         "score": None if score is None else {
             key: score.get(key) for key in ("fit", "engagement", "total", "band")},
         "fit_reasons": _top(reasons, "fit."),
         "engagement_reasons": _top(reasons, "engagement."),
         "status_reasons": [str(r) for r in record.get("status_reasons") or []],
-        "pages": _pages(activities),
-        "campaigns": _campaigns(activities),
+        "pages": pages_seen(activities),
+        "campaigns": campaigns(activities),
         "referrers": _unique(_detail(activities, "referrer", "url")),
         "owner": {
             "id": owner.id, "name": owner.name, "first_name": owner.first_name,
@@ -151,6 +147,17 @@ def _who(record: Mapping[str, Any]) -> str:
     return name + (f", {role}" if role else "") + (f" ({extra})" if extra else "")
 
 
+def bant_items(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Need, budget, authority, timeline: each as a rep reads it, with the visitor's latest
+    words for it (`record` is `bot.store.lead_record(lead)`)."""
+    answers = list(record.get("answers") or [])
+    return [
+        {"field": field, "label": label, "value": _bant_value(field, record),
+         "quote": _latest_words(answers, field)}
+        for field, label in BANT
+    ]
+
+
 def _bant_value(field: str, record: Mapping[str, Any]) -> str:
     if field == "need":
         return str(record.get("need") or "unknown")
@@ -194,11 +201,13 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _pages(activities: list[Mapping[str, Any]]) -> list[str]:
+def pages_seen(activities: list[Mapping[str, Any]]) -> list[str]:
+    """The pages the lead viewed (each once, the latest `MAX_PAGES`)."""
     return _unique(_detail(activities, "page_view", "url"))[-MAX_PAGES:]
 
 
-def _campaigns(activities: list[Mapping[str, Any]]) -> list[str]:
+def campaigns(activities: list[Mapping[str, Any]]) -> list[str]:
+    """The campaigns (UTM source / medium / campaign) that brought the lead."""
     found = []
     for activity in activities:
         if activity.get("kind") != "utm":

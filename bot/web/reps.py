@@ -1,12 +1,379 @@
-"""Read-only rep pages (placeholder until built)."""
+"""Read-only rep pages, mounted under /reps by `bot.web.app`.
+
+- `/reps/`: the leads, newest first, filterable by status (`?status=qualified`) and paged
+  (`?limit=50&offset=0`);
+- `/reps/leads/<lead_id>`: one lead in full: profile, BANT with the visitor's own words,
+  score and status reasons, activity, every handoff and delivery, and the whole
+  conversation read back from Rasa (`bot.transcript`), or, when Rasa cannot be asked, the
+  visitor's stored answers with the reason.
+
+Everything needs REPS_TOKEN (`settings.reps_token`): without one configured every page
+answers 503. A request is let in with `Authorization: Bearer <token>` or with the cookie
+set by the login form (`/reps/login`) or by `?token=<token>` on any page, which redirects
+to the same page without the token so it does not stay in the address bar or the history.
+The cookie holds an HMAC of the token, never the token itself.
+
+Visitor text is hostile: templates are autoescaped, nothing a visitor typed becomes a link,
+and a strict Content-Security-Policy forbids scripts altogether.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
+import jinja2
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+
+# The summary's wording of BANT values and activity is the rep's vocabulary everywhere:
+# the rep page shows exactly what the handoff message said.
+from bot.handoff.render import bant_items, campaigns, pages_seen
+from bot.rescore import current_owner
 from bot.settings import Settings
+from bot.store import (
+    Handoff,
+    Lead,
+    lead_record,
+    make_engine,
+    make_session_factory,
+    session_scope,
+)
+from bot.store.column_types import as_utc
+from bot.store.vocabulary import LEAD_STATUSES
+from bot.transcript import Line, TranscriptUnavailable, fetch_transcript
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+COOKIE_NAME = "leadbot_reps"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+OFF_MESSAGE = "rep pages are off: set REPS_TOKEN"
+# Status filters in the order a rep works through them.
+STATUS_ORDER = ("qualified", "nurture", "in_progress", "disqualified", "redirected")
+
+# No script, no frame, no foreign form target: even a missed escape cannot run anything.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+Handler = Callable[[Request], Response]
+PROFILE = (("Name", "name"), ("Job title", "job_title"), ("Company", "company"),
+           ("Company size", "company_size"), ("Industry", "industry"),
+           ("Country", "country"), ("E-mail", "email"), ("Phone", "phone"))
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    """The rep pages' routes, mounted under /reps by `bot.web.app`."""
-    return []
+    """The rep pages' routes, mounted under /reps by `bot.web.app`.
+
+    Creates the process's lead-store engine (nothing connects until the first page)."""
+    pages = RepPages(settings, make_session_factory(make_engine(settings.lead_store_url)))
+    return [
+        Route("/", pages.guarded(pages.leads_page), methods=["GET"], name="reps_leads"),
+        Route("/leads/{lead_id}", pages.guarded(pages.lead_page), methods=["GET"],
+              name="reps_lead"),
+        Route("/login", pages.login_form, methods=["GET"], name="reps_login"),
+        Route("/login", pages.login, methods=["POST"], name="reps_login_post"),
+        Route("/logout", pages.logout, methods=["POST"], name="reps_logout"),
+    ]
+
+
+def template_environment() -> jinja2.Environment:
+    """The rep pages' Jinja2 environment: every template autoescaped, mistakes loud."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["when"] = when
+    environment.filters["points"] = lambda value: f"{value:+g}"
+    return environment
+
+
+def when(value: datetime | str | None) -> str:
+    """A stored time (datetime or ISO text) as "YYYY-MM-DD HH:MM UTC", "-" when missing."""
+    if value is None or value == "":
+        return "-"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _same(given: str, expected: str) -> bool:
+    # compare_digest wants bytes for anything beyond ASCII; a visitor may send anything.
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+class RepPages:
+    """The rep pages of one process: its settings, lead store and templates."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.templates = Jinja2Templates(env=template_environment())
+        self.token = settings.reps_token
+
+    # ------------------------------------------------------------------ access
+    def cookie_value(self) -> str:
+        """What the sign-in cookie holds: an HMAC of the token (a stolen cookie is no token)."""
+        return hmac.new(self.token.encode("utf-8"), b"leadbot rep pages",
+                        hashlib.sha256).hexdigest()
+
+    def allows(self, request: Request) -> bool:
+        """Whether `request` carries the token (Bearer header) or the sign-in cookie."""
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and given.strip() and _same(given.strip(), self.token):
+            return True
+        cookie = request.cookies.get(COOKIE_NAME)
+        return cookie is not None and _same(cookie, self.cookie_value())
+
+    def guarded(self, handler: Handler) -> Handler:
+        """`handler` behind the token: 503 when none is configured, 401 and the login form
+        (no data) without it; `?token=` signs in and redirects to the page without it."""
+
+        @wraps(handler)
+        def page(request: Request) -> Response:
+            if not self.token:
+                return self.off(request)
+            given = request.query_params.get("token")
+            here = _path_without_token(request)
+            if given is not None:
+                if not _same(given, self.token):
+                    return self.login_page(request, here, "That token is not right.", 401)
+                return self.with_cookie(request, RedirectResponse(here, status_code=303))
+            if not self.allows(request):
+                return self.login_page(request, here, None, 401)
+            try:
+                return handler(request)
+            except SQLAlchemyError as exc:
+                detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+                return self.message(request, 503, "The lead store is unavailable",
+                                    detail[0] if detail else type(exc).__name__)
+
+        return page
+
+    def with_cookie(self, request: Request, response: Response) -> Response:
+        """`response` with the sign-in cookie: HttpOnly, SameSite=Strict, for /reps only."""
+        response.set_cookie(
+            COOKIE_NAME, self.cookie_value(), path=_root(request) or "/", httponly=True,
+            samesite="strict", secure=request.url.scheme == "https",
+        )
+        return _secured(response)
+
+    def login_form(self, request: Request) -> Response:
+        """GET /reps/login: the form asking for the token."""
+        if not self.token:
+            return self.off(request)
+        target = _safe_next(request.query_params.get("next"), _root(request))
+        return self.login_page(request, target, None, 200)
+
+    async def login(self, request: Request) -> Response:
+        """POST /reps/login: a right token sets the cookie and goes on to the page asked for."""
+        if not self.token:
+            return self.off(request)
+        form = await request.form()
+        target = _safe_next(str(form.get("next") or ""), _root(request))
+        if not _same(str(form.get("token") or ""), self.token):
+            return self.login_page(request, target, "That token is not right.", 401)
+        return self.with_cookie(request, RedirectResponse(target, status_code=303))
+
+    def logout(self, request: Request) -> Response:
+        """POST /reps/logout: forget the cookie."""
+        response = RedirectResponse(f"{_root(request)}/login", status_code=303)
+        response.delete_cookie(COOKIE_NAME, path=_root(request) or "/", httponly=True,
+                               samesite="strict")
+        return _secured(response)
+
+    # ------------------------------------------------------------------ pages
+    def leads_page(self, request: Request) -> Response:
+        """GET /reps/: the leads, newest first, by status, `limit` at a time from `offset`."""
+        status = request.query_params.get("status") or None
+        if status is not None and status not in LEAD_STATUSES:
+            return self.message(request, 400, "Unknown status",
+                                f"{status!r} is not one of {', '.join(STATUS_ORDER)}")
+        try:
+            limit = min(max(int(request.query_params.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
+            offset = max(int(request.query_params.get("offset", 0)), 0)
+        except ValueError:
+            return self.message(request, 400, "Bad paging", "limit and offset are whole numbers")
+        with session_scope(self.sessions) as session:
+            counts = _status_counts(session)
+            rows = [_lead_row(lead) for lead in _page_of_leads(session, status, limit, offset)]
+        total = counts.get(status, 0) if status else sum(counts.values())
+        return self.render(request, "reps_leads.html", {
+            "rows": rows, "status": status, "counts": counts, "total": total,
+            "statuses": STATUS_ORDER, "limit": limit, "offset": offset,
+            "previous": _page_link(request, status, limit, offset - limit) if offset else None,
+            "next": (_page_link(request, status, limit, offset + limit)
+                     if offset + limit < total else None),
+        })
+
+    def lead_page(self, request: Request) -> Response:
+        """GET /reps/leads/<lead_id>: everything known about one lead."""
+        lead_id = request.path_params["lead_id"]
+        with session_scope(self.sessions) as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                return self.message(request, 404, "No such lead",
+                                    f"There is no lead with id {lead_id}.")
+            record = lead_record(lead)
+            handoffs = [_handoff(handoff) for handoff in lead.handoffs]
+            conversations = {c.sender_id: c.ended_reason for c in lead.conversations}
+        # Rasa is asked after the session is closed: a slow Rasa holds no database lock.
+        transcript, unavailable = self.transcript(record["conversation_ids"])
+        return self.render(request, "reps_lead.html", {
+            **lead_context(record),
+            "handoffs": handoffs,
+            "ended": conversations,
+            "transcript": transcript,
+            "transcript_problem": unavailable,
+            "assistant": self.settings.assistant_name,
+        })
+
+    def transcript(self, conversation_ids: list[str]) -> tuple[list[Line] | None, str | None]:
+        """The whole conversation from Rasa, or None and why it could not be read."""
+        if not conversation_ids:
+            return [], None
+        try:
+            return fetch_transcript(self.settings, conversation_ids), None
+        except TranscriptUnavailable as exc:
+            return None, str(exc)
+
+    # ------------------------------------------------------------------ rendering
+    def render(self, request: Request, name: str, context: dict[str, Any],
+               status_code: int = 200, *, signed_in: bool = True) -> Response:
+        """A template as an HTML response with the security headers; `signed_in` shows the
+        navigation (only ever on pages the token let the request into)."""
+        context = {"root": _root(request), "signed_in": signed_in, **context}
+        return _secured(self.templates.TemplateResponse(request, name, context,
+                                                        status_code=status_code))
+
+    def login_page(self, request: Request, target: str, error: str | None,
+                   status_code: int) -> Response:
+        """The login form (and nothing else), posting back to /reps/login."""
+        response = self.render(request, "reps_login.html", {"next": target, "error": error},
+                               status_code, signed_in=False)
+        if status_code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="leadbot rep pages"'
+        return response
+
+    def message(self, request: Request, status_code: int, title: str, text: str) -> Response:
+        """A page with one message (errors, not found)."""
+        return self.render(request, "reps_message.html", {"title": title, "text": text},
+                           status_code)
+
+    def off(self, request: Request) -> Response:
+        """503: no REPS_TOKEN is configured, so nobody may see the pages."""
+        return self.render(request, "reps_message.html",
+                           {"title": "Rep pages are off", "text": OFF_MESSAGE}, 503,
+                           signed_in=False)
+
+
+def lead_context(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What the lead page shows of an exported record (`bot.store.lead_record`)."""
+    answers = list(record.get("answers") or [])
+    activities = list(record.get("activities") or [])
+    score = record.get("score") or None
+    return {
+        "lead": record,
+        "profile": [(label, record.get(key)) for label, key in PROFILE],
+        "bant": bant_items(record),
+        "score": score,
+        "reasons": list((score or {}).get("reasons") or []),
+        "pages": pages_seen(activities),
+        "campaigns": campaigns(activities),
+        "answers": answers,
+        "activities": activities,
+    }
+
+
+# ---------------------------------------------------------------------- queries
+def _status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()
+    return {str(status): int(count) for status, count in rows}
+
+
+def _page_of_leads(session: Session, status: str | None, limit: int, offset: int) -> list[Lead]:
+    # `list_leads` loads every lead with its whole history; a page needs `limit` of them and
+    # their handoffs (the owner) only.
+    statement = (
+        select(Lead)
+        .options(selectinload(Lead.handoffs))
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if status is not None:
+        statement = statement.where(Lead.status == status)
+    return list(session.scalars(statement).all())
+
+
+def _lead_row(lead: Lead) -> dict[str, Any]:
+    score = lead.score or {}
+    return {
+        "id": lead.id, "name": lead.name, "email": lead.email, "company": lead.company,
+        "status": lead.status, "band": score.get("band"), "fit": score.get("fit"),
+        "engagement": score.get("engagement"), "total": score.get("total"),
+        "owner": current_owner(lead), "updated_at": lead.updated_at,
+    }
+
+
+def _handoff(handoff: Handoff) -> dict[str, Any]:
+    return {
+        "reason": handoff.reason, "status": handoff.status, "owner": handoff.owner,
+        "created_at": handoff.created_at, "delivered_at": handoff.delivered_at,
+        "reference": handoff.idempotency_key,
+        "deliveries": [
+            {"target": d.target, "status": d.status, "attempts": d.attempts,
+             "last_error": d.last_error, "delivered_at": d.delivered_at,
+             "next_attempt_at": d.next_attempt_at if d.status == "pending" else None}
+            for d in handoff.deliveries
+        ],
+    }
+
+
+# ---------------------------------------------------------------------- URLs
+def _root(request: Request) -> str:
+    """Where the pages are mounted ("/reps"), so links work under any mount point."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _path_without_token(request: Request) -> str:
+    url = request.url.remove_query_params("token")
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def _safe_next(target: str | None, root: str) -> str:
+    """`target` if it is a rep page of this site, else the list: never an open redirect."""
+    fallback = f"{root}/"
+    if not target or not target.startswith(fallback) or "//" in target or "\\" in target:
+        return fallback
+    return target
+
+
+def _page_link(request: Request, status: str | None, limit: int, offset: int) -> str:
+    query = {"status": status} if status else {}
+    return f"{_root(request)}/?" + urlencode({**query, "limit": limit, "offset": max(offset, 0)})
+
+
+def _secured(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response

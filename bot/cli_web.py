@@ -1,0 +1,38 @@
+"""`leadbot web`: the demo site with the chat widget and the rep pages (uvicorn)."""
+
+from __future__ import annotations
+
+import click
+
+from bot.settings import SettingsError, load_settings
+
+
+@click.command("web")
+@click.option("--host", default=None, help="Interface to bind (default: WEB_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default: WEB_PORT).")
+def web_command(host: str | None, port: int | None) -> None:
+    """Serve the demo site, the chat widget and the rep pages on WEB_HOST:WEB_PORT."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(f"setting {exc}") from None
+    # Imported here: the other commands should not pay for uvicorn and starlette.
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.web_host,
+        port=port or settings.web_port,
+        log_level=settings.log_level.lower(),
+        # Behind a reverse proxy the client address comes from X-Forwarded-For, trusted
+        # only from the proxy on this machine (uvicorn's default).
+        proxy_headers=True,
+        # The site has no WebSockets (the widget talks to Rasa), and uvicorn's automatic
+        # choice fails with the old `websockets` that rasa-sdk pins in this venv.
+        ws="none",
+    )
+
+
+COMMANDS = (web_command,)

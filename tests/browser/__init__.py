@@ -1,0 +1,1 @@
+"""Browser tests: Chromium (Playwright) against a real stack and the demo site."""
