@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.text import looks_like_question
+
 # Words that show a message is about a problem to solve or a tool to buy. A rep reads the
 # visitor's own sentence, so we only decide *whether* a message states a need.
 NEED_CUES = (
@@ -18,6 +20,17 @@ NEED_CUES = (
     "evaluating", "comparing", "trying to",
 )
 _CUE_RE = re.compile("|".join(re.escape(c) for c in NEED_CUES), re.IGNORECASE)
+# What the visitor would buy or fix: with one of these, even a short opening is a need
+# ("we need a shared inbox"); without, a short one is too vague ("I want to know more").
+THING_CUES = (
+    "inbox", "mailbox", "ticket", "helpdesk", "help desk", "help center", "help centre",
+    "live chat", "chatbot", "chat", "whatsapp", "knowledge base", "self-serve", "self serve",
+    "automation", "automate", "queue", "portal", "omnichannel", "faq", "macros", "support",
+    "customer service", "emails", "e-mails", "tool", "software", "platform", "system",
+)
+_THING_RE = re.compile("|".join(re.escape(c) for c in THING_CUES), re.IGNORECASE)
+SHORT_NEED_WORDS = 3
+NEED_WORDS = 5
 _GREETING_RE = re.compile(
     r"^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings|hej|hoi)"
     r"( there)?[\s!,.:-]*",
@@ -34,14 +47,21 @@ def strip_greeting(text: str) -> str:
 def find_need(text: str) -> str | None:
     """The need stated in a message that answers something else (or opens the chat)."""
     body = strip_greeting(text)
-    if len(_WORD_RE.findall(body)) < 5 or not _CUE_RE.search(body):
+    words = len(_WORD_RE.findall(body))
+    if not _CUE_RE.search(body) or words < SHORT_NEED_WORDS:
+        return None
+    if words < NEED_WORDS and not _THING_RE.search(body):
         return None
     return body
 
 
 def parse_need(text: str) -> str | None:
-    """The answer to "what brought you here?": any real sentence of two words or more."""
+    """The answer to "what brought you here?": any real sentence of two words or more,
+    except a question that names nothing to solve ("are you a bot?", "how much is it?"):
+    that is a side question to answer, not the visitor's need."""
     body = strip_greeting(text)
+    if looks_like_question(body) and not _CUE_RE.search(body):
+        return None
     words = _WORD_RE.findall(body)
     if len(words) >= 2 or (len(words) == 1 and _CUE_RE.search(body)):
         return body

@@ -144,6 +144,25 @@ def test_a_side_question_is_answered_and_the_form_resumes(bot: BotClient, questi
     assert bot.requested_slot(sender) == "budget"
 
 
+@pytest.mark.parametrize(
+    "question,expect",
+    [("are you a bot?", "virtual assistant"), ("how much does it cost?", "price")],
+)
+def test_a_side_question_instead_of_the_need_is_answered_not_stored(
+    bot: BotClient, leads, question, expect
+):
+    sender = bot.new_sender()
+    bot.say(sender, "hi")
+    assert bot.requested_slot(sender) == "need"
+    replies = bot.say(sender, question)
+    assert any(expect in r.lower() for r in replies), replies
+    assert bot.requested_slot(sender) == "need"
+    bot.say(sender, "we need one inbox for support emails and chat")
+    assert bot.requested_slot(sender) == "budget"
+    needs = [a["raw_text"] for a in lead_of(leads, sender)["answers"] if a["field"] == "need"]
+    assert needs == ["we need one inbox for support emails and chat"]
+
+
 def test_asking_for_a_person_records_a_handoff_request(bot: BotClient, leads):
     sender = bot.new_sender()
     bot.say(sender, "we need live chat for our online shop")
