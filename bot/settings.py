@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         description="How long a delivery being sent is reserved; after a worker crash it is "
         "sent again once this has passed (same idempotency key)",
     )
+    worker_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Handoffs the delivery worker sends at once"
+    )
     web_host: str = Field(
         default="127.0.0.1", description="Where the demo site and rep pages listen"
     )

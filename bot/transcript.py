@@ -9,7 +9,6 @@ truth and no second copy to keep in step.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -110,19 +109,3 @@ def fetch_transcript(settings: Settings, conversation_ids: Sequence[str],
     for conversation_id in conversation_ids:
         lines.extend(fetch_conversation(settings, conversation_id, timeout))
     return sorted(lines, key=lambda line: line.at)
-
-
-def transcript_after(settings: Settings, conversation_ids: Sequence[str],
-                     message_id: str | None, wait: float = 1.5,
-                     poll: float = 0.1) -> list[Line]:
-    """The transcript once it holds `message_id` (Rasa saves a conversation at the end of
-    the turn, a moment after the action that caused a handoff); after `wait` seconds,
-    whatever Rasa has. Raises `TranscriptUnavailable` like `fetch_transcript`."""
-    deadline = time.monotonic() + wait
-    while True:
-        lines = fetch_transcript(settings, conversation_ids)
-        if message_id is None or any(line.message_id == message_id for line in lines):
-            return lines
-        if time.monotonic() >= deadline:
-            return lines
-        time.sleep(poll)

@@ -9,6 +9,7 @@ JSON targets strip every key starting with "_" before sending (`targets.public`)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -89,12 +90,39 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
 
 def with_transcript(payload: dict[str, Any], lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """A copy of `payload` carrying the whole conversation (`bot.transcript.Line.as_json()`
-    items) instead of the stored answers, its summary rendered again."""
+    items) instead of the stored answers, its summary rendered again.
+
+    Rasa saves a conversation at the end of a turn, so the turn that caused the handoff may
+    not be in `lines` yet: the visitor's stored answers newer than Rasa's last line are added
+    (once per message), instead of waiting for Rasa."""
+    lines = [*lines, *_unsaved_answers(payload["transcript"], lines)]
     context = payload[CONTEXT_KEY]
     fuller = {**context, "transcript_complete": True,
               "transcript": transcript_lines(lines, str(context.get("assistant") or ""))}
     return {**payload, "transcript": list(lines), "transcript_source": "rasa",
             "summary": render_text(fuller), CONTEXT_KEY: fuller}
+
+
+def _unsaved_answers(answers: Sequence[dict[str, Any]],
+                     lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    last = max((_instant(line.get("at")) for line in lines), default=_EPOCH)
+    newer: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for answer in answers:
+        if _instant(answer.get("at")) > last:
+            key = (str(answer.get("conversation_id")), str(answer["at"]), str(answer["text"]))
+            newer.setdefault(key, {k: answer[k] for k in ("speaker", "text", "at",
+                                                         "conversation_id")})
+    return list(newer.values())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _instant(value: Any) -> datetime:
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return _EPOCH
 
 
 def as_possible_repeat(payload: dict[str, Any]) -> dict[str, Any]:
@@ -111,12 +139,3 @@ def answers_transcript(lead: Lead) -> list[dict[str, Any]]:
         for answer in lead.answers
         if answer.source != DERIVED
     ]
-
-
-def last_message_id(lead: Lead, handoff: Handoff) -> str | None:
-    """The Rasa message id of the visitor's last answer before `handoff` was requested: once
-    Rasa's tracker holds it, the turn that caused the handoff is in the transcript."""
-    created = as_utc(handoff.created_at)
-    ids = [a.message_id for a in lead.answers
-           if a.source != DERIVED and a.message_id and as_utc(a.at) <= created]
-    return ids[-1] if ids else None

@@ -22,6 +22,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,12 +30,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff.payload import (
-    as_possible_repeat,
-    handoff_payload,
-    last_message_id,
-    with_transcript,
-)
+from bot.handoff.payload import as_possible_repeat, handoff_payload, with_transcript
 from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
 from bot.store import Handoff, HandoffDelivery, session_scope
@@ -47,13 +43,13 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
 JITTER = 0.25
 MAX_ERROR_CHARS = 500
-# Longer than the slowest send (webhook 5 s, SMTP 10 s, transcript 3 s + 1.5 s wait).
+# Longer than the slowest send (webhook 5 s, SMTP 10 s, the transcript from Rasa 3 s).
 LEASE = timedelta(seconds=60)
 INTERRUPTED = "interrupted: the worker stopped before the outcome was recorded"
 
 Report = Callable[[str], None]
-# (conversation ids, last message id) -> the whole conversation as JSON lines, or None.
-TranscriptSource = Callable[[Sequence[str], "str | None"], "list[dict[str, Any]] | None"]
+# conversation ids -> the whole conversation as JSON lines, or None when it cannot be read.
+TranscriptSource = Callable[[Sequence[str]], "list[dict[str, Any]] | None"]
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
@@ -86,7 +82,6 @@ class _Claim:
     payload: dict[str, Any] | None = None
     leases: list[_Lease] = field(default_factory=list)
     conversation_ids: list[str] = field(default_factory=list)
-    message_id: str | None = None
 
 
 def deliver_due(
@@ -97,9 +92,10 @@ def deliver_due(
     report: Report | None = None,
     sources: Sources = Sources(),  # noqa: B008 - frozen, never mutated
     lease: timedelta = LEASE,
+    concurrency: int = 4,
 ) -> int:
-    """Deliver every handoff due at `now` (default: the clock) to `targets`; returns the
-    deliveries that succeeded."""
+    """Deliver every handoff due at `now` (default: the clock) to `targets`, up to
+    `concurrency` handoffs at once; returns the deliveries that succeeded."""
     if not targets:
         return 0
     fixed = as_utc(now) if now is not None else None
@@ -108,15 +104,20 @@ def deliver_due(
         return fixed if fixed is not None else utcnow()
 
     by_name = {target.name: target for target in targets}
-    delivered = 0
     seen: list[int] = []
-    while True:
-        claim = _claim_next(session_factory, targets, clock(), max_age, lease, sources,
-                            seen, report)
-        if claim is None:
-            return delivered
-        if claim.leases:
-            delivered += _send(session_factory, claim, by_name, clock, sources, report)
+    # Claims are taken one at a time (short transactions); the sends, which wait on Rasa
+    # and the receivers, run side by side so one slow handoff does not hold up the rest.
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="handoff") as pool:
+        sending: list[Future[int]] = []
+        while True:
+            claim = _claim_next(session_factory, targets, clock(), max_age, lease, sources,
+                                seen, report)
+            if claim is None:
+                break
+            if claim.leases:
+                sending.append(pool.submit(_send, session_factory, claim, by_name, clock,
+                                           sources, report))
+        return sum(future.result() for future in sending)
 
 
 def _next_due(session: Session, now: datetime, seen: list[int]) -> Handoff | None:
@@ -186,7 +187,6 @@ def _claim_next(
             url = sources.lead_url(lead.id) if sources.lead_url else None
             claim.payload = handoff_payload(lead, handoff, url, sources.assistant)
             claim.conversation_ids = [c.sender_id for c in lead.conversations]
-            claim.message_id = last_message_id(lead, handoff)
         return claim
 
 
@@ -235,7 +235,7 @@ def _send(
     payload = claim.payload
     assert payload is not None  # a claim with leases always carries its payload
     if sources.transcript is not None:
-        lines = sources.transcript(claim.conversation_ids, claim.message_id)
+        lines = sources.transcript(claim.conversation_ids)
         if lines is not None:
             payload = with_transcript(payload, lines)
     delivered = 0
@@ -341,7 +341,8 @@ def run_worker(
                 if not ready:
                     check_schema(engine, migrate_if_new=True)
                     ready = True
-                deliver_due(factory, targets, None, max_age, report, sources, lease)
+                deliver_due(factory, targets, None, max_age, report, sources, lease,
+                            settings.worker_concurrency)
                 if last_error:
                     _say(report, "database reachable again")
                     last_error = ""
@@ -359,14 +360,14 @@ def run_worker(
 
 def sources_from_settings(settings: Settings) -> Sources:
     """Lead page links from PUBLIC_URL, the conversation from Rasa's HTTP API (RASA_TOKEN)."""
-    from bot.transcript import TranscriptUnavailable, transcript_after
+    from bot.transcript import TranscriptUnavailable, fetch_transcript
     from bot.web.links import lead_page_url
 
-    def transcript(ids: Sequence[str], message_id: str | None) -> list[dict[str, Any]] | None:
+    def transcript(ids: Sequence[str]) -> list[dict[str, Any]] | None:
         if not settings.rasa_token:
             return None  # the API cannot be read without it
         try:
-            return [line.as_json() for line in transcript_after(settings, ids, message_id)]
+            return [line.as_json() for line in fetch_transcript(settings, ids)]
         except TranscriptUnavailable as exc:
             log.warning("handoff transcript: %s; sending the visitor's answers instead", exc)
             return None
