@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.store.column_types import utcnow
 from bot.store.insert import insert_ignoring_conflict
-from bot.store.models import Conversation, Handoff, Lead, new_lead_id
+from bot.store.models import OPEN_HANDOFF_SQL, Conversation, Handoff, Lead, new_lead_id
 from bot.store.vocabulary import (
     CONVERSATION_END_REASONS,
     HANDOFF_REASONS,
@@ -91,7 +91,10 @@ def request_handoff(
             "idempotency_key": new_lead_id(),
         },
         conflict_columns=("lead_id", "reason"),
-        conflict_where=Handoff.status.in_(OPEN_HANDOFF_STATUSES),
+        # The index's own predicate as SQL text: with bound values, PostgreSQL's generic
+        # plan for a prepared statement (psycopg prepares after five runs) no longer
+        # matches the partial index and the insert fails.
+        conflict_where=text(OPEN_HANDOFF_SQL),
     )
     if created:
         lead.updated_at = now

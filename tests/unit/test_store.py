@@ -478,3 +478,18 @@ def test_an_open_handoff_can_be_cancelled_once(session_factory) -> None:
         assert st.cancel_handoff(session, lead, reason="qualified") is True
         assert st.cancel_handoff(session, lead, reason="qualified") is False
         assert st.lead_record(lead)["handoff"]["status"] == "cancelled"
+
+
+def test_many_handoff_requests_on_one_connection_keep_working(session_factory) -> None:
+    """psycopg prepares a statement after five runs; PostgreSQL must still match the partial
+    unique index of open handoffs then (the condition is SQL text, not bound values)."""
+    from datetime import datetime, timezone
+
+    from bot import store as st
+
+    with st.session_scope(session_factory) as session:
+        for n in range(12):
+            lead = st.ensure_conversation(session, f"c-many-{n}", at=datetime.now(timezone.utc))
+            first = st.request_handoff(session, lead, reason="qualified")
+            again = st.request_handoff(session, lead, reason="qualified")
+            assert again.id == first.id  # the open one is reused, not doubled
