@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.http import client
 from bot.settings import Settings, local_url
 
 Speaker = Literal["visitor", "assistant"]
@@ -85,7 +86,7 @@ def fetch_conversation(settings: Settings, conversation_id: str,
     """Every message of one conversation, or raise `TranscriptUnavailable`."""
     url = f"{rasa_api_url(settings)}/conversations/{quote(conversation_id, safe='')}/tracker"
     try:
-        response = httpx.get(
+        response = client().get(
             url, params={"token": settings.rasa_token, "include_events": "ALL"}, timeout=timeout
         )
     except httpx.HTTPError as exc:

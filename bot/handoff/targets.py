@@ -21,10 +21,9 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
-
 from bot.handoff.payload import CONTEXT_KEY
 from bot.handoff.render import render_email, render_slack
+from bot.http import client
 from bot.settings import PROJECT_ROOT, Settings
 
 SIGNATURE_HEADER = "X-Leadbot-Signature"
@@ -66,7 +65,7 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float, what: str) -> None:
-    response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+    response = client().post(url, content=body, headers=headers, timeout=timeout)
     if not 200 <= response.status_code < 300:
         raise RuntimeError(f"{what} answered HTTP {response.status_code}")
 
