@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +70,9 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     return engine
 
 
+_WRITER_HELD = "leadbot_sqlite_writer"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -81,11 +85,31 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process (the action server's turns,
+    # the worker's sends) queue on this lock and wake the moment the writer before them is
+    # done; SQLite's busy handler would poll with sleeps of up to 100 ms instead. Other
+    # processes still meet busy_timeout. Re-entrant, so a nested session in one thread
+    # behaves as before (it waits on SQLite, not on itself).
+    writer = threading.RLock()
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_WRITER_HELD, False):
+            writer.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A turn reads, then writes; a deferred transaction that later needs the write
-        # lock fails at once with SQLITE_BUSY instead of waiting for busy_timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        connection.info[_WRITER_HELD] = True
+        try:
+            # A turn reads, then writes; a deferred transaction that later needs the write
+            # lock fails at once with SQLITE_BUSY instead of waiting for busy_timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
