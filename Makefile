@@ -5,20 +5,23 @@ ENGINE := .venvs/engine/bin
 MAX_HISTORY := 3
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Browser tests use the system's Chromium (/usr/bin/chromium); Playwright never downloads one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: bootstrap train run test lint unit validate stories integration nlu-report eval clean
+.PHONY: bootstrap train run test lint unit validate stories integration browser nlu-report eval clean \
+        bench bench-replicas bench-smoke
 
-bootstrap:  ## create/update the two Python 3.10 venvs (fast when nothing changed)
+bootstrap:  ## the two Python 3.10 venvs, web/node_modules, Chromium (fast when nothing changed)
 	@bash scripts/bootstrap.sh
 
 train: bootstrap  ## train the Rasa model unless config/domain/data are unchanged
 	@$(APP)/leadbot train
 
-run: bootstrap  ## start the action server and Rasa; Ctrl-C stops everything
+run: bootstrap  ## start the action server, Rasa and the site; Ctrl-C stops everything
 	@$(APP)/leadbot run
 
 lint: bootstrap
-	$(APP)/ruff check bot actions tests bench scripts
+	$(APP)/ruff check bot actions channels tests bench scripts
 
 unit: bootstrap  ## fast tests of bot/ and actions/ (SQLite and PostgreSQL)
 	$(APP)/pytest -q tests/unit
@@ -33,7 +36,19 @@ stories: train  ## Rasa test stories against the trained model
 integration: train  ## real Rasa + action server over REST, on SQLite and PostgreSQL
 	$(APP)/pytest -q tests/integration
 
-test: lint unit validate stories integration  ## everything CI runs
+browser: train  ## the chat widget on the demo site in Chromium, against a real stack
+	$(APP)/pytest -q tests/browser
+
+test: lint unit validate stories integration browser bench-smoke  ## everything CI runs
+
+bench-smoke: train  ## a few conversations through both bots: keeps `make bench` working (<2 min)
+	$(APP)/python -m bench.run --smoke
+
+bench: train  ## leadbot vs the baseline form bot at 1-50 visitors (~10 min): bench/results/
+	$(APP)/python -m bench.run
+
+bench-replicas: train  ## two Rasa replicas on PostgreSQL + Redis: throughput, lost turns
+	$(APP)/python -m bench.replicas
 
 nlu-report: train  ## intent F1 by 5-fold cross-validation (slow, not part of `make test`)
 	$(ENGINE)/rasa test nlu --cross-validation -f 5 --nlu data/nlu.yml --out results/nlu-cv
