@@ -16,8 +16,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -33,9 +31,11 @@ from bot.launcher import (
     ENGINE_BIN,
     PROJECT_ROOT,
     VAR_DIR,
+    LaunchError,
     Stack,
     stop_process,
     training_fingerprint,
+    wait_http,
     write_endpoints,
 )
 from bot.settings import Settings, load_settings
@@ -172,21 +172,6 @@ def bench_settings(backend: Backend, handoff_url: str = "") -> Settings:
 
 
 # ------------------------------------------------------------------------------ servers
-def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"{what} exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise BenchError(f"{what} did not answer at {url} within {timeout:.0f} s")
-
-
 @dataclass
 class BaselineServer:
     """The baseline's Rasa server and action server, on this backend's tracker store."""
@@ -226,11 +211,11 @@ class BaselineServer:
             "--endpoints", str(endpoints), "--interface", "127.0.0.1", "--port", str(s.rasa_port),
         ], engine_env(self.extra_env))
         try:
-            _wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60,
+            wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60,
                        "baseline action server")
-            _wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout,
+            wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout,
                        "baseline rasa")
-        except BenchError:
+        except LaunchError:
             self.stop()
             raise
 

@@ -151,7 +151,8 @@ def _engine_env() -> dict[str, str]:
     return env
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+    """Wait until `url` answers 200; raise LaunchError if `process` exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -283,10 +284,10 @@ class Stack:
         if self.with_web:
             web = self._spawn([str(APP_PYTHON), "-m", "bot.cli", "web"], "web", app_env)
         try:
-            _wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60, "action server")
+            wait_http(f"http://127.0.0.1:{s.action_port}/health", actions, 60, "action server")
             if web is not None:
-                _wait_http(f"{self.web_url}/healthz", web, 60, "the web app")
-            _wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout, "rasa")
+                wait_http(f"{self.web_url}/healthz", web, 60, "the web app")
+            wait_http(f"{self.rasa_url}/status?token={s.rasa_token}", rasa, timeout, "rasa")
             if worker.poll() is not None:
                 raise LaunchError(f"the handoff worker exited with code {worker.returncode}")
         except LaunchError:
