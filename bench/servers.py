@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,23 +268,8 @@ def migrate_leads(settings: Settings) -> None:
 
 
 # ------------------------------------------------------------------------------ RSS
-def _tree_rss(pid: int) -> int:
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
-
-
-def _tree_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process and its children so far."""
+def _tree_total(pid: int, measure: Callable[[psutil.Process], float]) -> float:
+    """`measure` summed over a process and its children (those that exit meanwhile skipped)."""
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
@@ -293,11 +278,25 @@ def _tree_cpu(pid: int) -> float:
     total = 0.0
     for process in processes:
         try:
-            times = process.cpu_times()
+            total += measure(process)
         except psutil.Error:
             continue
-        total += times.user + times.system
     return total
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and its children, in bytes."""
+    return int(_tree_total(pid, lambda p: p.memory_info().rss))
+
+
+def _tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far."""
+    return _tree_total(pid, _cpu_seconds)
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 class RssSampler:
