@@ -36,7 +36,6 @@ class Line:
     text: str
     at: datetime
     conversation_id: str
-    message_id: str | None = None
     buttons: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -67,8 +66,7 @@ def lines_from_events(conversation_id: str, events: Sequence[dict[str, Any]]) ->
             continue
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
         if kind == "user":
-            lines.append(Line("visitor", text, at, conversation_id,
-                              message_id=event.get("message_id")))
+            lines.append(Line("visitor", text, at, conversation_id))
         else:
             buttons = (event.get("data") or {}).get("buttons") or []
             titles = tuple(str(b.get("title")) for b in buttons if isinstance(b, dict))
