@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Browser tests use the system's Chromium (/usr/bin/chromium); Playwright never downloads one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: bootstrap train run test lint unit validate stories integration browser nlu-report eval clean \
+.PHONY: bootstrap train run test lint leakcheck unit validate stories integration browser nlu-report eval clean \
         bench bench-replicas bench-smoke
 
 bootstrap:  ## the two Python 3.10 venvs, web/node_modules, Chromium (fast when nothing changed)
@@ -39,7 +39,10 @@ integration: train  ## real Rasa + action server over REST, on SQLite and Postgr
 browser: train  ## the chat widget on the demo site in Chromium, against a real stack
 	$(APP)/pytest -q tests/browser
 
-test: lint unit validate stories integration browser bench-smoke  ## everything CI runs
+leakcheck: bootstrap  ## no sentence of the held-out personas (../shared/eval) is in the repo
+	$(APP)/python ../shared/eval/leakcheck.py
+
+test: lint leakcheck unit validate stories integration browser bench-smoke  ## everything CI runs
 
 bench-smoke: train  ## a few conversations through both bots: keeps `make bench` working (<2 min)
 	$(APP)/python -m bench.run --smoke
