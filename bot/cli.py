@@ -16,6 +16,7 @@ from bot.cli_doctor import COMMANDS as DOCTOR_COMMANDS
 from bot.cli_handoffs import COMMANDS as HANDOFF_COMMANDS
 from bot.cli_leads import leads
 from bot.cli_policies import COMMANDS as POLICY_COMMANDS
+from bot.cli_privacy import COMMANDS as PRIVACY_COMMANDS
 from bot.cli_run import COMMANDS as RUN_COMMANDS
 from bot.cli_takeover import COMMANDS as TAKEOVER_COMMANDS
 from bot.cli_web import COMMANDS as WEB_COMMANDS
@@ -157,6 +158,8 @@ for _command in (*ACTIVITY_COMMANDS, *DOCTOR_COMMANDS):
     main.add_command(_command)
 for _command in (*RUN_COMMANDS, *POLICY_COMMANDS, *HANDOFF_COMMANDS, *TAKEOVER_COMMANDS,
                  *WEB_COMMANDS):
+    main.add_command(_command)
+for _command in PRIVACY_COMMANDS:
     main.add_command(_command)
 
 

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.parsing.bounds import Bounds
 from bot.settings import PROJECT_ROOT
 
 POLICY_DIR = PROJECT_ROOT / "policies"
@@ -452,6 +453,35 @@ class ProfileQuestion(_Strict):
     ask_when: AskWhen | None = None
 
 
+class BoundsPolicy(_Strict):
+    """`bounds:` of questions.yml: what a visitor could plausibly mean, per field.
+
+    A parsed value outside these is not stored as a fact (bot/parsing/bounds.py).
+    """
+
+    budget_max_per_year: float = Field(default=50_000_000, gt=0)
+    timeline_max_months: float = Field(default=60, gt=0, le=1200)
+    company_size_max: int = Field(default=5_000_000, ge=1)
+    seats_max: int = Field(default=1_000_000, ge=1)
+    name_max_chars: int = Field(default=80, ge=2, le=1000)
+    name_max_words: int = Field(default=5, ge=1, le=50)
+    job_title_max_chars: int = Field(default=80, ge=2, le=1000)
+    company_max_chars: int = Field(default=100, ge=2, le=1000)
+    short_answer_max_chars: int = Field(default=300, ge=10, le=10_000)
+    phone_min_digits: int = Field(default=7, ge=1, le=15)
+    phone_max_digits: int = Field(default=15, ge=1, le=15)  # E.164 allows no more
+
+    @model_validator(mode="after")
+    def _phone_range(self) -> BoundsPolicy:
+        if self.phone_min_digits > self.phone_max_digits:
+            raise ValueError("phone_min_digits is above phone_max_digits")
+        return self
+
+    def to_bounds(self) -> Bounds:
+        """The limits the parsers apply (bot/parsing stays free of pydantic and YAML)."""
+        return Bounds(**self.model_dump())
+
+
 class QuestionsPolicy(_Strict):
     """policies/questions.yml"""
 
@@ -461,6 +491,7 @@ class QuestionsPolicy(_Strict):
     contact: list[str]
     profile: list[ProfileQuestion]
     ask_work_email_once: bool = True
+    bounds: BoundsPolicy = Field(default_factory=BoundsPolicy)
 
     @field_validator("bant")
     @classmethod
@@ -624,3 +655,50 @@ def qualification_policy(directory: Path = POLICY_DIR) -> QualificationPolicy:
     if directory == POLICY_DIR:
         return policies().qualification
     return load_policy(directory / QUALIFICATION_FILE, QualificationPolicy)
+
+
+# ----------------------------------------------------------------- retention.yml
+
+RETENTION_FILE = "retention.yml"
+PERSONAL_LEAD_FIELDS = ("name", "email", "phone", "job_title", "company", "need",
+                        "consent_wording")
+
+
+class AnonymiseRules(_Strict):
+    """What anonymising a lead clears (its status, score and BANT values stay)."""
+
+    fields: list[str] = Field(default_factory=lambda: list(PERSONAL_LEAD_FIELDS), min_length=1)
+    answers: bool = True  # the visitor's own words in every stored answer
+    page_context: bool = True  # pages, referrers, UTM and the browser's visitor id
+    activity_details: bool = True  # the details of activities (URLs, campaigns)
+    transcripts: bool = True  # the conversations in Rasa's tracker store
+
+    @field_validator("fields")
+    @classmethod
+    def _personal(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in PERSONAL_LEAD_FIELDS]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not one of {', '.join(PERSONAL_LEAD_FIELDS)}")
+        _no_repeats(value, "field")
+        return value
+
+
+class RetentionPolicy(_Strict):
+    """policies/retention.yml: how long a lead nobody touched (no update, visit or
+    activity) is kept whole, and when it goes. null = never."""
+
+    anonymise_after_days: int | None = Field(default=None, ge=1)
+    delete_after_days: int | None = Field(default=None, ge=1)
+    anonymise: AnonymiseRules = Field(default_factory=AnonymiseRules)
+
+    @model_validator(mode="after")
+    def _delete_after_anonymising(self) -> RetentionPolicy:
+        first, last = self.anonymise_after_days, self.delete_after_days
+        if first is not None and last is not None and last <= first:
+            raise ValueError("delete_after_days must be later than anonymise_after_days")
+        return self
+
+
+def load_retention(directory: Path = POLICY_DIR) -> RetentionPolicy:
+    """policies/retention.yml of `directory`, validated (PolicyError: file:line: field)."""
+    return load_policy(directory / RETENTION_FILE, RetentionPolicy)

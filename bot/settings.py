@@ -60,7 +60,26 @@ class Settings(BaseSettings):
         description="Resource offered to leads who are not sales-ready yet (nurture)",
     )
     max_questions: int = Field(default=7, ge=1, le=20)
+    max_message_chars: int = Field(
+        default=4000, ge=200, le=20000,
+        description="Longer chat messages are cut to this many characters (the visitor is "
+        "told); request bodies over max(64 kB, 16x this) are refused with 413",
+    )
+    turn_retry_seconds: float = Field(
+        default=4.0, gt=0, le=60,
+        description="How long a turn the lead store refuses is retried before it is spooled",
+    )
+    spool_dir: str = Field(
+        default="var/spool", description="Where turns the lead store refused wait (JSONL)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_max_bytes: int = Field(
+        default=10_000_000, ge=10_000, description="Rotate a process's log at this size"
+    )
+    log_backups: int = Field(default=5, ge=1, le=100, description="Rotated logs kept")
+    log_line_chars: int = Field(
+        default=2000, ge=200, le=100_000, description="Longer log lines are cut (marked)"
+    )
     handoff_webhook_url: str = Field(
         default="", description="JSON webhook (CRM) receiving handoffs; empty = off"
     )
@@ -105,12 +124,62 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         default=4, ge=1, le=64, description="Handoffs the delivery worker sends at once"
     )
+    handoff_retry_base_seconds: float = Field(
+        default=2.0, gt=0, le=3600,
+        description="After a delivery's n-th failed attempt it waits this x 2^n (+ jitter)",
+    )
+    handoff_retry_max_seconds: float = Field(
+        default=600.0, gt=0, le=86400, description="Longest wait between delivery attempts"
+    )
+    restart_max_seconds: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="`leadbot run`: longest wait before restarting a process that exited "
+        "(1 s, doubled per quick exit)",
+    )
+    restart_stable_seconds: float = Field(
+        default=60.0, gt=0, le=86400,
+        description="`leadbot run`: a process up this long is healthy again (wait back to 1 s)",
+    )
     web_host: str = Field(
         default="127.0.0.1", description="Where the demo site and rep pages listen"
     )
     web_port: int = Field(default=8000, ge=1, le=65535)
     reps_token: str = Field(
         default="", description="Token for the rep pages; empty = a random one each `make run`"
+    )
+    reps_session_secret: str = Field(
+        default="",
+        description="Extra key signing rep session cookies (with REPS_TOKEN); empty = the "
+        "key is derived from REPS_TOKEN alone",
+    )
+    reps_session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="A rep stays signed in this long"
+    )
+    reps_login_attempts_per_minute: int = Field(
+        default=5, ge=1, le=1000,
+        description="Wrong rep tokens allowed per client address per minute, then 429",
+    )
+    reps_login_attempts_global_per_minute: int = Field(
+        default=30, ge=1, le=10_000,
+        description="Wrong rep tokens allowed per minute from all addresses together, then 429",
+    )
+    postgresql_schema: str = Field(
+        default="",
+        description="Schema of Rasa's tracker store on PostgreSQL (Rasa reads the same "
+        "variable); `leadbot erase` / `export-person` / retention look there",
+    )
+    retention_every_hours: float = Field(
+        default=24.0, ge=0, le=24 * 365,
+        description="How often the worker applies policies/retention.yml; 0 = never",
+    )
+    visitor_secret: str = Field(
+        default="",
+        description="Key signing the widget's visitor tokens (returning browsers); empty = "
+        "generated once and kept in var/visitor-secret",
+    )
+    visitor_token_days: float = Field(
+        default=400.0, gt=0, le=3650,
+        description="A visitor token older than this is refused (the browser gets a new one)",
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -192,6 +261,12 @@ class Settings(BaseSettings):
         return sqlite_url
 
     @property
+    def spool_path(self) -> Path:
+        """SPOOL_DIR, made absolute against the project root."""
+        path = Path(self.spool_dir).expanduser()
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
     def lead_store_url(self) -> str:
         """The lead store URL with a relative SQLite path made absolute."""
         return self.resolve_path(self.database_url)
@@ -221,14 +296,70 @@ def _env_file_values() -> dict[str, str]:
     return {k.lower(): v for k, v in dotenv_values(env_file).items() if v is not None}
 
 
+# ---------------------------------------------------------------- a run's own secrets
+VAR_DIR = PROJECT_ROOT / "var"
+# Settings that `leadbot run` generates when unset and keeps in var/<file> (0600), so that a
+# `leadbot` command started in another terminal (takeover, doctor, ...) uses the same value.
+RUN_SECRET_FILES = {
+    "rasa_token": "rasa-token",
+    "reps_token": "reps-token",
+    # The web app issues visitor tokens and the action server verifies them: one key.
+    "visitor_secret": "visitor-secret",
+}
+
+
+def var_dir() -> Path:
+    """Where a run keeps its secrets and state: LEADBOT_VAR_DIR, else var/ in the project."""
+    return Path(os.environ.get("LEADBOT_VAR_DIR") or VAR_DIR)
+
+
+def run_secret_path(name: str) -> Path:
+    """Where the run secret `name` (e.g. "rasa-token") is kept: var/<name>."""
+    return var_dir() / name
+
+
+def read_run_secret(name: str) -> str:
+    """The run secret `name` saved by an earlier run, or "" when there is none."""
+    try:
+        return run_secret_path(name).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def ensure_run_secret(name: str) -> str:
+    """The run secret `name`, generated (random, 24 bytes) and saved 0600 in a 0700 var/
+    when missing. The file is created exclusively, so two processes agree on one value."""
+    import secrets  # only the processes that generate one pay for it
+
+    existing = read_run_secret(name)
+    if existing:
+        return existing
+    path = run_secret_path(name)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its value
+        return read_run_secret(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(24) + "\n")
+    return read_run_secret(name)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from `.env` then the environment (which wins), or raise SettingsError."""
+    """Read settings from `.env` then the environment (which wins), or raise SettingsError.
+
+    RASA_TOKEN and REPS_TOKEN, when set nowhere, come from var/rasa-token and var/reps-token
+    (written by `leadbot run`), so every command talks to the running stack."""
     values: dict[str, object] = dict(_env_file_values())
     field_names = set(Settings.model_fields)
     for key, value in os.environ.items():
         if key.lower() in field_names:
             values[key.lower()] = value
     values.update(overrides)
+    for field_name, file_name in RUN_SECRET_FILES.items():
+        if not values.get(field_name):
+            values[field_name] = read_run_secret(file_name)
     try:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:

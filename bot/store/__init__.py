@@ -10,7 +10,13 @@ from bot.store.activities import (
     record_page_context,
     set_consent,
 )
-from bot.store.answers import AnswerInput, ensure_conversation, record_answers
+from bot.store.answers import (
+    AnswerInput,
+    current_answers_of,
+    demote_to_claims,
+    ensure_conversation,
+    record_answers,
+)
 from bot.store.db import (
     SchemaOutdated,
     check_schema,
@@ -34,15 +40,18 @@ from bot.store.queries import (
     AmbiguousLeadKey,
     find_lead,
     handoffs_per_owner,
+    latest_visit,
     lead_for_conversation,
     lead_for_visitor,
     list_leads,
 )
 from bot.store.record import lead_record
-from bot.store.vocabulary import CONTRACT_FIELDS
+from bot.store.vocabulary import CONTRACT_FIELDS, UNVERIFIED_EMAIL, VERIFIED_BROWSER
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "UNVERIFIED_EMAIL",
+    "VERIFIED_BROWSER",
     "Activity",
     "AmbiguousLeadKey",
     "Answer",
@@ -54,6 +63,8 @@ __all__ = [
     "SchemaOutdated",
     "check_schema",
     "current_answers",
+    "current_answers_of",
+    "demote_to_claims",
     "cancel_handoff",
     "end_conversation",
     "ensure_conversation",
@@ -61,6 +72,7 @@ __all__ = [
     "handoffs_per_owner",
     "head_revision",
     "lead_for_conversation",
+    "latest_visit",
     "lead_for_visitor",
     "lead_record",
     "list_activities",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, Table, TextClause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ def insert_ignoring_conflict(
     values: Mapping[str, Any],
     *,
     conflict_columns: Sequence[str],
-    conflict_where: ColumnElement[bool] | None = None,
+    conflict_where: ColumnElement[bool] | TextClause | None = None,
 ) -> bool:
     """Insert one row unless it would violate the unique index on `conflict_columns`.
 
@@ -36,7 +36,7 @@ def insert_returning_key(
     values: Mapping[str, Any],
     *,
     conflict_columns: Sequence[str],
-    conflict_where: ColumnElement[bool] | None = None,
+    conflict_where: ColumnElement[bool] | TextClause | None = None,
 ) -> Any | None:
     """Insert one row unless it conflicts; its primary key value, or None if it conflicted.
 

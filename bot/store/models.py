@@ -87,6 +87,8 @@ class Lead(Base):
     consent_follow_up: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None]
     consent_wording: Mapped[str | None] = mapped_column(Text)
+    # Set when the retention policy cleared the lead's personal data (bot.store.privacy).
+    anonymised_at: Mapped[datetime | None]
 
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="lead",
@@ -94,11 +96,21 @@ class Lead(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    # The lead's facts: every answer except claims, which only a rep reads (`claims`).
+    # Filtering here keeps claims out of folding, scoring, summaries and exports alike.
     answers: Mapped[list[Answer]] = relationship(
         back_populates="lead",
+        primaryjoin=lambda: (Lead.id == Answer.lead_id) & (Answer.source != "claim"),
         order_by=lambda: (Answer.at, Answer.id),
         cascade="all, delete-orphan",
         passive_deletes=True,
+    )
+    # What conversations that never proved to be this person said (see vocabulary.CLAIM);
+    # deleted with the lead by the foreign key's ON DELETE CASCADE.
+    claims: Mapped[list[Answer]] = relationship(
+        primaryjoin=lambda: (Lead.id == Answer.lead_id) & (Answer.source == "claim"),
+        order_by=lambda: (Answer.at, Answer.id),
+        viewonly=True,
     )
     handoffs: Mapped[list[Handoff]] = relationship(
         back_populates="lead",
@@ -129,6 +141,9 @@ class Conversation(Base):
     visitor_id: Mapped[str | None] = mapped_column(String, index=True)
     # 1 for the lead's first visit; the page context's own count when it gives one.
     visit_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How this conversation joined an existing lead: "verified_browser" (a signed visitor
+    # token) or "unverified_email" (a typed e-mail; nothing stored is shown or changed).
+    identity: Mapped[str | None] = mapped_column(String)
 
     lead: Mapped[Lead] = relationship(back_populates="conversations")
 
@@ -246,3 +261,16 @@ class Activity(Base):
     key: Mapped[str | None] = mapped_column(String)
 
     lead: Mapped[Lead] = relationship(back_populates="activities")
+
+
+class RepSession(Base):
+    """A rep's signed-in browser: revoked on logout, refused after `expires_at`.
+
+    `id` is the SHA-256 of the random session id the cookie carries, never the id itself."""
+
+    __tablename__ = "rep_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]

@@ -8,10 +8,21 @@ AUTHORITIES = frozenset({"decision_maker", "influencer", "user", "unknown"})
 BUDGET_PERIODS = frozenset({"year", "month", "one_time"})
 BUDGET_STATUSES = frozenset({"allocated", "estimate", "none", "unknown"})
 
-ANSWER_SOURCES = frozenset({"answer", "volunteered", "derived"})
+ANSWER_SOURCES = frozenset({"answer", "volunteered", "derived", "claim"})
 # A "derived" answer is our inference (e.g. authority from the job title); it never
 # overrides what the visitor told us directly.
 DERIVED = "derived"
+# A "claim" is what a conversation that has not proven to be the lead's person said about
+# something the lead already knows (or that would lower its status): kept for the rep,
+# never folded into the lead's columns, score or status.
+CLAIM = "claim"
+
+# How a conversation came to belong to its lead (conversations.identity). NULL: it started
+# the lead. A verified browser token joins the browser's lead; a typed e-mail that matches
+# another lead links the conversation to it without proving anything.
+VERIFIED_BROWSER = "verified_browser"
+UNVERIFIED_EMAIL = "unverified_email"
+CONVERSATION_IDENTITIES = frozenset({VERIFIED_BROWSER, UNVERIFIED_EMAIL})
 
 CONVERSATION_END_REASONS = frozenset({"completed", "stopped", "redirected"})
 
@@ -55,4 +66,8 @@ CONTRACT_FIELDS = (
     "activities",
     "visits",
     "consent",
+    # Added with earned identity: what unverified conversations claimed, and whether any
+    # conversation of the lead is only an e-mail match.
+    "claims",
+    "unverified_match",
 )
