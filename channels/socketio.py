@@ -7,6 +7,14 @@ coroutine, so the socket never joins the conversation's room and, with
 waits forever. This channel is the stock one with that handler replaced; everything else
 (events, metadata_key, output channel named "socketio") is Rasa's own.
 
+Every `user_uttered` payload is checked by the same rules as our REST channel
+(channels/input_rules.py): the session id (the sender id), the message text (cleaned, cut
+at MAX_MESSAGE_CHARS with the domain's `utter_message_cut` sent first) and the page context
+under `metadata_key`. A bad payload is answered with an `input_error` event
+`{"error": ..., "field": ...}` to that socket and never reaches Rasa; a turn that fails
+inside Rasa is logged without the text and answered with `input_error` `{"error": ...,
+"retry": true}`.
+
 Used from credentials.yml as `channels.socketio.SocketIOInput` (Rasa puts its working
 directory, the project root, on sys.path).
 """
@@ -23,12 +31,25 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
+
+from channels.input_rules import (
+    CleanMessage,
+    InputError,
+    check_message,
+    check_metadata,
+    check_sender,
+    max_message_chars_from_env,
+)
+from channels.rest import CUT_RESPONSE, domain_response, log_failure
 
 logger = logging.getLogger(__name__)
 
 # A session id becomes Rasa's sender id: keep it to what a browser-made id looks like.
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# Sent to the socket whose payload was refused, or whose turn failed.
+INPUT_ERROR_EVT = "input_error"
 
 
 def widget_origins() -> frozenset[str]:
@@ -38,7 +59,31 @@ def widget_origins() -> frozenset[str]:
 
 
 class SocketIOInput(RasaSocketIOInput):
-    """socket.io input channel whose sockets really join their conversation's room."""
+    """socket.io input channel whose sockets really join their conversation's room, and
+    whose messages pass the input rules before Rasa sees them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_chars = max_message_chars_from_env()
+        self.cut_notice = domain_response(CUT_RESPONSE)
+
+    def check_payload(self, sid: str, data: Any) -> CleanMessage:
+        """A `user_uttered` payload checked like a REST body (InputError if it breaks a
+        rule); the sender is the session id (session_persistence) or the socket id."""
+        if not isinstance(data, dict):
+            raise InputError("payload", "must be one object: {message, session_id, "
+                                        f"{self.metadata_key}}}")
+        if self.session_persistence:
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+                raise InputError("session_id", "must be the id from session_confirm "
+                                               "(8 to 64 letters, digits, - or _)")
+            sender = check_sender(session_id)
+        else:
+            sender = check_sender(sid)
+        text, cut = check_message(data.get("message"), self.max_chars)
+        metadata = check_metadata(data.get(self.metadata_key), self.metadata_key or "metadata")
+        return CleanMessage(sender, text, metadata, cut)
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -63,7 +108,7 @@ class SocketIOInput(RasaSocketIOInput):
             return bool(await rasa_connect(sid, environ, auth))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
                 session_id = requested
@@ -75,5 +120,29 @@ class SocketIOInput(RasaSocketIOInput):
                     await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             logger.debug(f"socket {sid} joined session {session_id}")
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, *args: Any) -> None:
+            try:  # one argument, the payload: anything else is refused, not a TypeError
+                message = self.check_payload(sid, args[0] if len(args) == 1 else args)
+            except InputError as error:
+                logger.info(f"socket.io: message refused ({error.field}: {error.message})")
+                await sio.emit(INPUT_ERROR_EVT, error.as_json(), room=sid,
+                               namespace=self.namespace)
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            try:
+                if message.cut:
+                    await output.send_text_message(message.sender, self.cut_notice)
+                await on_new_message(UserMessage(
+                    message.text, output, message.sender, input_channel=self.name(),
+                    metadata=message.metadata,
+                ))
+            except Exception as exc:  # noqa: BLE001 - the socket is told, the error logged
+                log_failure("socket.io", message.sender, exc)
+                await sio.emit(INPUT_ERROR_EVT, {
+                    "error": "the assistant could not answer this message just now; "
+                             "please send it again", "retry": True,
+                }, room=sid, namespace=self.namespace)
 
         return socketio_webhook

@@ -65,7 +65,10 @@ def test_several_facts_in_the_opening_are_taken_and_not_asked_again(bot: BotClie
         "hi, I'm head of ops at Acme, 200 people, looking to replace our "
         "ticketing tool this quarter"
     )
-    asked = bot.converse(sender, ANSWERS, opening=opening)
+    # An e-mail of its own: an e-mail another test's lead has would make this chat an
+    # unverified match of that lead, whose values it may not change.
+    answers = {**ANSWERS, "email": f"{sender}@acme-logistics.com"}
+    asked = bot.converse(sender, answers, opening=opening)
     for stated in ("need", "timeline", "job_title", "company", "company_size"):
         assert stated not in asked, asked
     record = lead_of(leads, sender)
@@ -105,7 +108,7 @@ def test_skip_is_recorded_unknown_and_not_asked_again(bot: BotClient, leads):
     sender = bot.new_sender()
     asked = bot.converse(
         sender,
-        {**ANSWERS, "budget": "I'd rather not say"},
+        {**ANSWERS, "budget": "I'd rather not say", "email": f"{sender}@acme-logistics.com"},
         opening="we need a shared inbox for our team",
     )
     assert asked.count("budget") == 1
@@ -232,12 +235,9 @@ def test_the_same_email_joins_conversations_into_one_lead(bot: BotClient, leads)
 @pytest.mark.parametrize(
     "message",
     [
-        "",
         "x" * 10_000,
         "🙂🙂🙂",
         "<script>alert(1)</script><b>hi</b>",
-        "\x00\x07\x1b[31m",
-        "   ",
     ],
 )
 def test_bad_input_gets_a_reply_and_keeps_the_form(bot: BotClient, message: str):
@@ -246,7 +246,19 @@ def test_bad_input_gets_a_reply_and_keeps_the_form(bot: BotClient, message: str)
     before = bot.requested_slot(sender)
     response = bot.post(sender, message)
     assert response.status_code == 200, response.text
-    assert isinstance(response.json(), list)
+    assert isinstance(response.json(), list) and response.json()
+    assert bot.requested_slot(sender) == before
+    assert bot.say(sender, "around 20k a year") != []
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\x00\x07\x1b[31m"])
+def test_a_message_without_text_is_refused_and_keeps_the_form(bot: BotClient, message: str):
+    sender = bot.new_sender()
+    bot.say(sender, "we need ticketing for our support team")
+    before = bot.requested_slot(sender)
+    response = bot.post(sender, message)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == "message"
     assert bot.requested_slot(sender) == before
     assert bot.say(sender, "around 20k a year") != []
 

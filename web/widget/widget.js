@@ -11,9 +11,12 @@
  *    joins the socket to the room named after it only then (session_persistence: true);
  *  - every message carries the page context in `customData` (metadata_key), read fresh at
  *    send time: visitor_id, page_url, referrer, utm_*, visit_number, pages_viewed;
- *  - the visitor id and the visit counter live in localStorage, the visit (session id,
+ *  - the visitor token and the visit counter live in localStorage, the visit (session id,
  *    pages, UTM, the conversation so far) in sessionStorage, so the chat survives page
- *    navigation and a new visit is a new conversation of the same visitor.
+ *    navigation and a new visit is a new conversation of the same visitor;
+ *  - the visitor token is issued and signed by leadbot (POST <widget dir>/visitor), checked
+ *    again at the start of every visit (an expired or unknown one is replaced) and sent as
+ *    `visitor_id`: only a token leadbot signed makes the browser a returning visitor.
  */
 (function () {
   "use strict";
@@ -29,10 +32,12 @@
     replyTimeoutMs: 30000
   }, window.LeadbotConfig || {});
 
-  var VISITOR_KEY = "leadbot:visitor";  // localStorage: {id, visits}
+  var VISITOR_KEY = "leadbot:visitor";  // localStorage: {token, visits}
   var VISIT_KEY = "leadbot:visit";      // sessionStorage: this visit
   var MAX_HISTORY = 200;
+  var MAX_URL = 4096;  // the longest page_url / referrer the channel accepts (input_rules.py)
   var UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign"];
+  var TOKEN_WAIT_MS = 3000;  // messages wait at most this long for the visitor token
 
   // ------------------------------------------------------------------ storage
   // Storage can be blocked (privacy settings, some embedded browsers): fall back to memory
@@ -54,15 +59,6 @@
     }
   }
 
-  function newId() {
-    // crypto.randomUUID needs a secure context; getRandomValues works everywhere.
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function isReload() {
     var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
     return !!nav && nav.type === "reload";
@@ -78,9 +74,14 @@
   }
 
   var visitor = load("localStorage", VISITOR_KEY);
-  if (!visitor || typeof visitor.id !== "string") visitor = { id: newId(), visits: 0 };
+  if (!visitor || typeof visitor !== "object") visitor = { visits: 0 };
+  // An id the widget once made itself proves nothing: only a signed token is kept.
+  delete visitor.id;
+  if (typeof visitor.token !== "string") visitor.token = null;
+  var tokenReady = false;
   var visit = load("sessionStorage", VISIT_KEY);
-  if (!visit || typeof visit.number !== "number") {
+  var newVisit = !visit || typeof visit.number !== "number";
+  if (newVisit) {
     // A new visit (new tab/window session): count it, start a new conversation.
     visitor.visits = (visitor.visits || 0) + 1;
     save("localStorage", VISITOR_KEY, visitor);
@@ -96,6 +97,39 @@
     if (value) visit.utm[key] = value.slice(0, 200);  // remembered for the whole visit
   });
   persist();
+  if (newVisit || !visitor.token) refreshToken(); else tokenReady = true;
+
+  /** Ask leadbot for this browser's token (the stored one back if still valid). */
+  function refreshToken() {
+    var done = false;
+    function ready() {
+      if (done) return;
+      done = true;
+      tokenReady = true;
+      flush();
+    }
+    // Never hold the chat up for long: without a token the visitor is simply new.
+    setTimeout(ready, TOKEN_WAIT_MS);
+    try {
+      fetch(BASE + "visitor", {
+        method: "POST",
+        // text/plain keeps it a simple request: no CORS preflight from the customer's site.
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ visitor: visitor.token }),
+        credentials: "omit"
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (data && typeof data.visitor === "string") {
+          visitor.token = data.visitor;
+          save("localStorage", VISITOR_KEY, visitor);
+        }
+        ready();
+      }, ready);
+    } catch (e) {
+      ready();
+    }
+  }
 
   function persist() {
     if (visit.history.length > MAX_HISTORY) visit.history = visit.history.slice(-MAX_HISTORY);
@@ -105,12 +139,12 @@
   /** The page context sent with each message (metadata contract of the lead store). */
   function pageContext() {
     var context = {
-      visitor_id: visitor.id,
-      page_url: location.href,
+      page_url: location.href.slice(0, MAX_URL),
       visit_number: visit.number,
       pages_viewed: visit.pages
     };
-    if (visit.referrer) context.referrer = visit.referrer;
+    if (visitor.token) context.visitor_id = visitor.token;
+    if (visit.referrer) context.referrer = visit.referrer.slice(0, MAX_URL);
     UTM_KEYS.forEach(function (key) {
       if (visit.utm[key]) context[key] = visit.utm[key];
     });
@@ -340,6 +374,13 @@
         flush();
       });
       socket.on("bot_uttered", receive);
+      // The channel refused the message (channels/input_rules.py) or the turn failed.
+      socket.on("input_error", function (data) {
+        setTyping(false);
+        setStatus(data && data.retry
+          ? "Something went wrong on our side — please send that again in a moment."
+          : "That message couldn't be sent — please try a shorter or plainer one.");
+      });
       socket.on("connect_error", function () {
         setStatus("Can't reach the chat right now — retrying…");
       });
@@ -351,8 +392,11 @@
 
   function flush() {
     if (!socket || socket === "loading" || !socket.connected || !visit.sessionId) return;
+    if (!tokenReady) return;  // refreshToken() flushes when the token is there
     while (outbox.length) {
       var item = outbox.shift();
+      // The token may have arrived after the message was written.
+      if (visitor.token) item.customData.visitor_id = visitor.token;
       socket.emit("user_uttered", {
         message: item.message, session_id: visit.sessionId, customData: item.customData
       });
@@ -423,7 +467,7 @@
       open: function () { open(true); },
       close: closePanel,
       sessionId: function () { return visit.sessionId; },
-      visitorId: function () { return visitor.id; },
+      visitorId: function () { return visitor.token; },
       pageContext: pageContext
     };
   }
