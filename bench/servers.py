@@ -249,17 +249,8 @@ def stop_leadbot(stack: Stack) -> None:
 
 
 def stack_pids(stack: Stack) -> dict[str, int]:
-    """The PID of each of a Stack's processes, by role (read from their command lines)."""
-    pids: dict[str, int] = {}
-    for process in stack.processes:
-        args = [str(a) for a in process.args]  # type: ignore[union-attr]
-        if "rasa_sdk" in args:
-            pids["actions"] = process.pid
-        elif "worker" in args:
-            pids["worker"] = process.pid
-        elif "run" in args and any(a.endswith("/rasa") for a in args):
-            pids["rasa"] = process.pid
-    return pids
+    """The PID of each of a Stack's processes, by role (actions, worker, rasa)."""
+    return {role: pid for role, pid in stack.pids().items() if role != "web"}
 
 
 def migrate_leads(settings: Settings) -> None:

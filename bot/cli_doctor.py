@@ -12,7 +12,8 @@ from bot.doctor import TIMEOUT_SECONDS, run_checks
               show_default=True, help="Seconds each network check may take.")
 def doctor_command(timeout: float) -> None:
     """Check settings, policies, the database, the model, Rasa, the action server, the web
-    app and the handoff targets: `ok`, `warn` or `FAIL … — how to fix` per line."""
+    app, the handoff targets and the restarts of `leadbot run`: `ok`, `warn` or
+    `FAIL … — how to fix` per line."""
     checks = run_checks(timeout=timeout)
     for check in checks:
         click.echo(check.line())

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+from typing import Any
+
 import click
 
 from bot.settings import SettingsError, load_settings
+
+
+class PathWithoutQuery(logging.Filter):
+    """Drops the query string from uvicorn's access log lines: `/reps/?token=...` must
+    never reach a log (the rep pages once took their token in the URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument (the third of uvicorn's access-log arguments)."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging config with `PathWithoutQuery` on the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["path_without_query"] = {"()": PathWithoutQuery}
+    config["handlers"]["access"]["filters"] = ["path_without_query"]
+    return config
 
 
 @click.command("web")
@@ -26,6 +52,7 @@ def web_command(host: str | None, port: int | None) -> None:
         host=host or settings.web_host,
         port=port or settings.web_port,
         log_level=settings.log_level.lower(),
+        log_config=log_config(),
         # Behind a reverse proxy the client address comes from X-Forwarded-For, trusted
         # only from the proxy on this machine (uvicorn's default).
         proxy_headers=True,

@@ -2,7 +2,8 @@
 
 Each check is a function returning a `Check` (never raising): settings, policies, the lead
 store and its migrations, the trained model, Rasa (with RASA_TOKEN), the action server, the
-web app, every configured handoff target and REPS_TOKEN. Network checks give up after
+web app, every configured handoff target, REPS_TOKEN, and the restarts `leadbot run` made
+(var/run/state.json). Network checks give up after
 `TIMEOUT_SECONDS`. Nothing is changed and nothing is sent: the database is not migrated or
 created, the webhook gets a TCP connection (never a fake lead), SMTP gets EHLO and NOOP.
 """
@@ -24,10 +25,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.targets import EmailTarget, FileTarget, targets_from_settings
-from bot.launcher import model_path
+from bot.launcher import model_path, state_file
 from bot.policy_check import check_project
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings, local_url
 from bot.store import head_revision, make_engine, schema_revision
+from bot.supervision import read_state
 from bot.transcript import rasa_api_url
 
 TIMEOUT_SECONDS = 2.0
@@ -277,6 +279,37 @@ def check_reps_token(settings: Settings) -> Check:
     return ok("reps token", "REPS_TOKEN is set")
 
 
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def check_restarts(path: Path | None = None) -> Check:
+    """The processes `leadbot run` restarted (from its state file): which, when, why."""
+    path = path or state_file("run")
+    state = read_state(path)
+    if state is None:
+        return ok("restarts", f"no `leadbot run` has recorded any ({path} is absent)")
+    restarts = [r for r in state.get("restarts", []) if isinstance(r, dict)]
+    running = not state.get("stopped_at") and _alive(state.get("launcher_pid"))
+    since = f"the run started {state.get('started_at', '?')}"
+    when = since if running else f"{since} (no longer running)"
+    if not restarts:
+        return ok("restarts", f"none since {when}")
+    shown = "; ".join(f"{r.get('process')} at {r.get('at')} ({r.get('reason')})"
+                      for r in restarts[-3:])
+    more = f" (last {min(3, len(restarts))}: {shown})"
+    return Check("restarts", "warn", f"{len(restarts)} restart(s) since {when}{more}",
+                 "see why in the process's log (var/logs/)")
+
+
 # ---------------------------------------------------------------------------- all of it
 def run_checks(load: Callable[[], Settings] = load_settings,
                timeout: float = TIMEOUT_SECONDS) -> list[Check]:
@@ -295,4 +328,5 @@ def run_checks(load: Callable[[], Settings] = load_settings,
         check_web(settings, timeout),
         *check_targets(settings, timeout),
         check_reps_token(settings),
+        check_restarts(),
     ]

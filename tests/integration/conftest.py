@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.launcher import Stack, model_path
+from bot.launcher import Stack, model_path, secret_values
 from bot.settings import load_settings
 from bot.store import make_engine, make_session_factory, migrate
 from tests.integration.client import BotClient
+from tests.integration.helpers import PROSPECT_ANSWERS
+from tests.integration.log_audit import leaks, too_open
 from tests.receivers import Receiver, free_port, running_receiver
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -96,6 +98,11 @@ def stack(backend: Backend, receiver: Receiver,
     running.start(model)
     yield running
     running.stop()
+    # At the end of the session on this backend: every log the stack wrote is free of
+    # e-mails, the prospects' phone number and the tokens, and private (0600 / 0700).
+    found = leaks(running.log_dir, secret_values(running.settings), [PROSPECT_ANSWERS["phone"]])
+    assert found == [], f"{len(found)} leaks in the logs, e.g. {found[:5]}"
+    assert too_open([running.log_dir]) == []
 
 
 @pytest.fixture()

@@ -17,9 +17,10 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from bot.doctor import Check, check_database, check_model, check_targets
+from bot.doctor import Check, check_database, check_model, check_restarts, check_targets
 from bot.settings import load_settings
 from bot.store import migrate
+from bot.supervision import RunState
 from tests.receivers import free_port, running_receiver, serving
 
 RASA_TOKEN = "doctor-rasa-token"
@@ -50,6 +51,8 @@ def base_env(tmp_path: Path, **values: Any) -> dict[str, str]:
         "HANDOFF_WEBHOOK_URL": "", "SLACK_WEBHOOK_URL": "", "SMTP_HOST": "", "SMTP_FROM": "",
         "SMTP_SSL": "false", "SMTP_STARTTLS": "false", "SMTP_CA_FILE": "", "HANDOFF_FILE": "",
         "REPS_TOKEN": "",
+        # A `leadbot run` of this checkout must not lend these tests its tokens or state.
+        "LEADBOT_VAR_DIR": str(tmp_path / "var"),
     }
     env.update({key.upper(): str(value) for key, value in values.items()})
     return env
@@ -144,7 +147,8 @@ def test_with_nothing_running_each_missing_piece_fails_with_a_fix(tmp_path: Path
         assert problem in lines[name] and " — " in lines[name], lines[name]
     assert lines["reps token"].startswith("warn reps token: REPS_TOKEN is empty")
     assert lines["model"].startswith(("ok   model:", "FAIL model:"))  # CI trains later
-    assert len(result.output.splitlines()) == len(lines) == 12  # one line per check
+    assert lines["restarts"].startswith("ok   restarts: no `leadbot run`")
+    assert len(result.output.splitlines()) == len(lines) == 13  # one line per check
 
 
 def test_a_wrong_setting_is_one_fail_line(tmp_path: Path) -> None:
@@ -267,3 +271,21 @@ def test_implicit_tls_needs_the_ca_file(tmp_path: Path, monkeypatch: Any,
     trusted = smtp_check(tmp_path, monkeypatch, smtp_port=port, smtp_ssl=True,
                          smtp_ca_file=str(ca_file))
     assert trusted.status == "ok" and "(implicit TLS)" in trusted.detail
+
+
+# ---------------------------------------------------------------------------- restarts
+def test_restarts_recorded_by_a_run_are_shown(tmp_path: Path) -> None:
+    state = RunState(tmp_path / "state.json", "run")
+    state.begin()
+    state.started("rasa", 4242, 0)
+    assert check_restarts(tmp_path / "state.json").line().startswith("ok   restarts: none since")
+    state.exited("rasa", -9, 12.5, 1.0)
+    state.exited("worker", 3, 0.4, 2.0)
+    check = check_restarts(tmp_path / "state.json")
+    assert check.status == "warn"
+    assert "2 restart(s)" in check.detail
+    assert "rasa at " in check.detail and "(killed by SIGKILL)" in check.detail
+    assert "worker at " in check.detail and "(exit code 3)" in check.detail
+    assert (tmp_path / "state.json").stat().st_mode & 0o777 == 0o600
+    state.stopped()
+    assert "(no longer running)" in check_restarts(tmp_path / "state.json").detail
