@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import store
+from bot import identity, store
 from bot.parsing.corrections import correction_field
 from bot.parsing.email import email_domain, is_free_mail, parse_email
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
@@ -39,6 +39,10 @@ from bot.store.column_types import as_utc, utcnow
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
 
 CONSENT = "follow_up_consent"
+# Slot value for a field an unverified match's lead already has: not asked, not shown.
+ON_FILE = "on file"
+# Higher is further along the way to sales; an unverified match may not move a lead down.
+STATUS_RANK = {"disqualified": 0, "in_progress": 1, "nurture": 2, "qualified": 3}
 WORK_EMAIL = "work_email"  # the rephrase that asks once for a work address after free-mail
 # Fields whose unclear answer is still worth keeping as the visitor wrote it.
 FREE_TEXT = frozenset({"need", "name", "company", "job_title", "current_tool"})
@@ -73,8 +77,14 @@ class Conversation:
         max_questions: int = 7,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utcnow,
+        visitor_key: bytes | None = None,
+        visitor_max_age_seconds: float | None = None,
     ) -> None:
         self._sessions = session_factory
+        # The key the web app signs visitor tokens with; read from the settings on first
+        # use when not given (tests give one; the action server reads VISITOR_SECRET).
+        self._visitor_key = visitor_key
+        self._visitor_max_age = visitor_max_age_seconds
         self._rules = rules
         questions = rules.questions
         self._plan_of_questions = QuestionPlan(
@@ -92,20 +102,42 @@ class Conversation:
         """The question order and limits this conversation follows."""
         return self._plan_of_questions
 
+    @property
+    def visitor_key(self) -> bytes:
+        """The key visitor tokens are verified with (VISITOR_SECRET or var/visitor-secret)."""
+        if self._visitor_key is None:
+            self._visitor_key = identity.configured_key()
+        return self._visitor_key
+
+    def _page_context(self, turn: Turn) -> tuple[dict[str, Any], str | None]:
+        """The message's page context with only a verified visitor id, and that id."""
+        max_age = self._visitor_max_age
+        if max_age is None:
+            max_age = identity.max_age_seconds() if self._visitor_key is None \
+                else identity.DEFAULT_MAX_AGE_SECONDS
+        if not turn.metadata or "visitor_id" not in turn.metadata:
+            return dict(turn.metadata or {}), None
+        return identity.verified_page_context(
+            turn.metadata, self.visitor_key, self._now().timestamp(), max_age
+        )
+
     # ------------------------------------------------------------------ the form's turn
     def take_turn(self, turn: Turn) -> TurnResult:
         """Handle one message while the qualifying form is active (or being activated)."""
+        context, visitor_id = self._page_context(turn)
         with store.session_scope(self._sessions) as session:
             lead = store.ensure_conversation(
-                session, turn.conversation_id, page_context=turn.metadata or None, at=turn.at
+                session, turn.conversation_id, page_context=context or None, at=turn.at,
+                visitor_id=visitor_id,
             )
-            if turn.metadata:
-                store.record_page_context(session, turn.conversation_id, turn.metadata,
-                                          turn.at, turn.message_id)
+            if context:
+                store.record_page_context(session, turn.conversation_id, context,
+                                          turn.at, turn.message_id, visitor_id=visitor_id)
             result = TurnResult()
             if turn.first_turn:
-                result.replies.append(self._greeting(lead, turn))
-            if lead.status == "redirected":
+                result.replies.append(self._greeting(session, lead, turn))
+            # An unverified match is never told how the lead it matched was screened.
+            if lead.status == "redirected" and not _unverified(session, turn.conversation_id):
                 return self._finish(result, outcome=f"redirected:{lead.redirect_reason}")
             # A resumed form does not read the message again, except when the form starts
             # after a side question was answered: that opening may still carry facts.
@@ -117,22 +149,23 @@ class Conversation:
                     if turn.first_turn and outcome.startswith("redirected"):
                         result.replies.clear()
                     return self._finish(result, outcome=outcome)
-                joined = store.lead_for_conversation(session, turn.conversation_id) or lead
-                if joined.id != lead.id:  # an e-mail joined this chat to an earlier lead
-                    welcome = Reply("utter_welcome_back", _name_part(joined))
-                    result.replies = [welcome, *(r for r in result.replies
-                                                 if r.response != "utter_intro")]
-                lead = joined
+                # An e-mail may have linked this chat to an earlier lead: no welcome back,
+                # it proves nothing (the visitor is not told the e-mail was known).
+                lead = store.lead_for_conversation(session, turn.conversation_id) or lead
             if lead.score is None:
                 self._decide(session, lead)  # every lead in the export carries a score
-            self._sync_slots(lead, turn, result)
-            self._next(lead, turn, result)
+            unverified = _unverified(session, turn.conversation_id)
+            self._sync_slots(lead, turn, result, unverified)
+            self._next(lead, turn, result, unverified)
             return result
 
-    def _greeting(self, lead: store.Lead, turn: Turn) -> Reply:
-        """A returning visitor (same browser) is welcomed back; anyone else introduced to."""
+    def _greeting(self, session: Session, lead: store.Lead, turn: Turn) -> Reply:
+        """A returning browser (a visitor token we signed) is welcomed back; anyone else,
+        including a browser whose earlier chat was only an e-mail match, introduced to."""
+        conversation = session.get(store.Conversation, turn.conversation_id)
+        verified = conversation is not None and conversation.identity == store.VERIFIED_BROWSER
         earlier = [a for a in lead.answers if a.conversation_id != turn.conversation_id]
-        if earlier:
+        if verified and earlier:
             return Reply("utter_welcome_back", _name_part(lead))
         return Reply("utter_intro")
 
@@ -160,11 +193,18 @@ class Conversation:
             result.reject = True
             return None
         facts = self._facts_of(turn, text, ctx, answer, result)
-        # An e-mail in this message may join an earlier lead: what that lead knows is known.
+        # An e-mail in this message may link an earlier lead. Neither that lead nor one this
+        # chat is only an unverified match of decides what is kept or read back: every fact
+        # the visitor states is kept (as a claim where the lead knows it) and said back, so
+        # what is said back tells nothing about the lead.
         owner = self._lead_by_email(session, lead, facts, text)
-        known = {**known_values(owner), **known_values(lead)}
-        inferred = {name for name, a in store.current_answers(lead.answers).items()
-                    if a.source == "derived"}
+        if owner.id != lead.id or _unverified(session, turn.conversation_id):
+            known = _said_here(lead, turn.conversation_id)
+            inferred: set[str] = set()
+        else:
+            known = known_values(lead)
+            inferred = {name for name, a in store.current_answers(lead.answers).items()
+                        if a.source == "derived"}
         taken = {f.field for f, _ in facts}
         skip = frozenset(taken | ({requested} if requested else set()))
         for name, fact in find_facts(text, ctx, skip=skip).items():
@@ -192,6 +232,14 @@ class Conversation:
     def _redirect(self, session: Session, lead: store.Lead, turn: Turn, text: str,
                   ctx: Context, reason: str) -> None:
         """Store a non-lead as redirected, keeping what they said about themselves."""
+        if _unverified(session, turn.conversation_id):
+            # Only an e-mail links this chat to the lead: it does not re-decide that lead.
+            # The rep sees the screening as a claim; the chat ends like any redirect.
+            store.record_answers(session, [store.AnswerInput(
+                conversation_id=turn.conversation_id, field="screening", raw_text=text,
+                value=reason, message_id=turn.message_id, at=turn.at, source="claim")])
+            store.end_conversation(session, turn.conversation_id, "redirected")
+            return
         if reason not in ("spam", "abuse"):
             # Not the e-mail: it would join this non-sales chat to a prospect's lead.
             found = find_facts(text, ctx, skip=frozenset({"need", "email"}))
@@ -262,20 +310,29 @@ class Conversation:
         """Store the answers, then re-decide the lead in the same transaction."""
         if not facts:
             return lead
-        previous_budget = lead.budget_status
+        was_unverified = _unverified(session, turn.conversation_id)
+        # An unverified match's correction is a claim, and never takes the lead's firmness.
+        previous_budget = None if was_unverified else lead.budget_status
         inputs = [
             store.AnswerInput(
                 conversation_id=turn.conversation_id, field=fact.field, raw_text=text,
                 value=(keep_firmness(fact, text, previous_budget) if source == "correction"
                        else fact).value,
                 message_id=turn.message_id, at=turn.at,
-                source="answer" if source == "correction" else source,
+                source=_stored_source(source, was_unverified),
             )
             for fact, source in facts
         ]
         lead = store.record_answers(session, inputs)
+        if decide and _unverified(session, turn.conversation_id):
+            # Linked now: everything this chat said arrives at once; else this message.
+            since = None if not was_unverified else turn.message_id
+            self._keep_status(session, lead, turn.conversation_id, since)
+        claimed = {c.field for c in lead.claims
+                   if c.conversation_id == turn.conversation_id
+                   and c.message_id == turn.message_id}
         for fact, source in facts:
-            if source in ("answer", "correction"):
+            if source in ("answer", "correction") and fact.field not in claimed:
                 store.record_activity(
                     session, lead, "question_answered", turn.at, {"field": fact.field},
                     conversation_id=turn.conversation_id,
@@ -285,12 +342,21 @@ class Conversation:
             self._decide(session, lead)
         return lead
 
+    def _keep_status(self, session: Session, lead: store.Lead, conversation_id: str,
+                     message_id: str | None) -> None:
+        """Answers of an unverified match that would lower the lead's status are claims."""
+        trial = rescore_lead(session, lead, self._now(), self._rules, dry_run=True)
+        if STATUS_RANK.get(trial.new_status, 0) < STATUS_RANK.get(trial.old_status, 0):
+            store.demote_to_claims(session, lead, conversation_id, message_id)
+
     def _after_answers(self, session: Session, lead: store.Lead, turn: Turn,
                        facts: list[tuple[Fact, str]], result: TurnResult) -> None:
         """Slots for what was understood, the consent record, and the read-back."""
+        unverified = _unverified(session, turn.conversation_id)
         for fact, _source in facts:
             result.slots[fact.field] = fact.display or UNKNOWN
-            if fact.field == CONSENT and isinstance(fact.value, bool):
+            # Consent is the lead's person's to give: an unverified match's is only a claim.
+            if fact.field == CONSENT and isinstance(fact.value, bool) and not unverified:
                 store.set_consent(session, lead, fact.value, turn.consent_wording, turn.at)
         said_back = noted(facts)
         if said_back:
@@ -303,19 +369,27 @@ class Conversation:
     def _fresh_since(self) -> datetime:
         return self._now() - timedelta(days=self.plan.stale_after_days)
 
-    def _sync_slots(self, lead: store.Lead, turn: Turn, result: TurnResult) -> None:
-        """Put every field the lead store knows (recently) into its slot: it is not asked."""
+    def _sync_slots(self, lead: store.Lead, turn: Turn, result: TurnResult,
+                    unverified: bool = False) -> None:
+        """Put every field the lead store knows (recently) into its slot: it is not asked.
+
+        For an unverified match the slot says only that the field is on file, so no
+        stored value ever reaches the conversation's state (nor a response template).
+        """
         known = known_values(lead, self._fresh_since())
         for name in (*self.plan.fields, CONSENT):
             if name in known and result.slots.get(name, turn.slots.get(name)) is None:
                 value = known[name]
-                result.slots[name] = UNKNOWN if value is None else str(value)
+                result.slots[name] = ON_FILE if unverified else (
+                    UNKNOWN if value is None else str(value))
 
-    def _next(self, lead: store.Lead, turn: Turn, result: TurnResult) -> None:
+    def _next(self, lead: store.Lead, turn: Turn, result: TurnResult,
+              unverified: bool = False) -> None:
         """Choose the next question (or none), and remember it was asked."""
         slots = {**turn.slots, **result.slots}
         plan = self.plan
-        if lead.status == "nurture" and lead.consent_follow_up is None:
+        # Consent is asked of the lead's own person only.
+        if lead.status == "nurture" and lead.consent_follow_up is None and not unverified:
             plan = plan.with_consent(CONSENT)
         known = {name for name in plan.fields if slots.get(name) is not None}
         # profile questions held back until their moment (e.g. phone once a rep will call)
@@ -400,6 +474,8 @@ class Conversation:
                 store.end_conversation(session, conversation_id, ended)
             if outcome == "stopped":
                 return [Reply("utter_stopped")]
+            if lead is not None and _unverified(session, conversation_id):
+                return [_unverified_conclusion(lead, conversation_id)]
             status = lead.status if lead else "in_progress"
             values = {
                 **_name_part(lead),
@@ -416,8 +492,43 @@ class Conversation:
 
 
 def _name_part(lead: store.Lead | None) -> dict[str, str]:
-    first_name = lead.name.split(" ")[0] if lead is not None and lead.name else ""
+    return _first_name_part(lead.name if lead is not None else None)
+
+
+def _first_name_part(name: Any) -> dict[str, str]:
+    first_name = name.split(" ")[0] if isinstance(name, str) and name else ""
     return {"name_part": f", {first_name}" if first_name else ""}
+
+
+def _unverified(session: Session, conversation_id: str) -> bool:
+    """True when this conversation is linked to its lead only by a typed e-mail."""
+    conversation = session.get(store.Conversation, conversation_id)
+    return conversation is not None and conversation.identity == store.UNVERIFIED_EMAIL
+
+
+def _stored_source(source: str, unverified: bool) -> str:
+    """How a fact is stored: corrections are answers, unless from an unverified match."""
+    if source == "correction":
+        return "claim" if unverified else "answer"
+    return source
+
+
+def _said_here(lead: store.Lead, conversation_id: str) -> dict[str, Any]:
+    """Field -> latest value this conversation itself gave (answers and claims alike)."""
+    said = sorted((a for a in (*lead.answers, *lead.claims)
+                   if a.conversation_id == conversation_id), key=lambda a: (a.at, a.id))
+    return {a.field: a.value for a in said}
+
+
+def _unverified_conclusion(lead: store.Lead, conversation_id: str) -> Reply:
+    """The end of an unverified match: the same words whatever the lead holds, with only
+    the name and e-mail this conversation gave itself."""
+    said = _said_here(lead, conversation_id)
+    email = said.get("email")
+    return Reply("utter_next_unverified", {
+        **_first_name_part(said.get("name")),
+        "email_part": f" at {email}" if isinstance(email, str) and email else "",
+    })
 
 
 def _consent_part(lead: store.Lead | None) -> str:

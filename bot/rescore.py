@@ -71,8 +71,14 @@ def lead_profile(lead: store.Lead) -> LeadProfile:
 
 
 def lead_activities(lead: store.Lead) -> list[Activity]:
-    """The lead's stored activities as the scoring rules see them."""
-    return [Activity(a.kind, as_utc(a.at), a.detail or {}) for a in lead.activities]
+    """The lead's stored activities as the scoring rules see them.
+
+    A chat linked to the lead only by a typed e-mail (an unverified match) does not move
+    its score: its pages, visits and answers are shown to the rep, not counted."""
+    unverified = {c.sender_id for c in lead.conversations
+                  if c.identity == store.UNVERIFIED_EMAIL}
+    return [Activity(a.kind, as_utc(a.at), a.detail or {}) for a in lead.activities
+            if a.conversation_id is None or a.conversation_id not in unverified]
 
 
 def rescore_lead(

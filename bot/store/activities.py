@@ -97,10 +97,13 @@ def record_page_context(
     page_context: dict[str, Any] | None,
     at: datetime,
     message_id: str | None = None,
+    *,
+    visitor_id: str | None = None,
 ) -> None:
     """Store a chat message's page context as activities of the conversation's lead.
 
-    Creates the conversation (and lead) if needed, like `ensure_conversation`. Idempotent:
+    Creates the conversation (and lead) if needed, like `ensure_conversation` (with the
+    same VERIFIED `visitor_id`; the context's own one is ignored). Idempotent:
     a `page_view` once per (conversation, page_url); a `visit` once per conversation (its
     `pages_viewed` rises to the largest seen); `utm` and `referrer` once per conversation.
     Unusable values are dropped, never raised. `message_id` is accepted for symmetry with
@@ -108,7 +111,7 @@ def record_page_context(
     """
     del message_id  # see the docstring
     context = clean_page_context(page_context)
-    lead = ensure_conversation(session, sender_id, page_context, at)
+    lead = ensure_conversation(session, sender_id, page_context, at, visitor_id=visitor_id)
     conversation = session.get(Conversation, sender_id)
     if conversation is None:  # pragma: no cover - ensure_conversation just made it
         raise RuntimeError(f"conversation {sender_id!r} vanished")

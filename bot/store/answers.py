@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.store.column_types import as_utc, utcnow
-from bot.store.folding import fold_answers, normalise_value
+from bot.store.folding import current_answers, fold_answers, normalise_value
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
 from bot.store.page_context import clean_page_context, storable_page_context
-from bot.store.queries import lead_for_visitor
-from bot.store.vocabulary import ANSWER_SOURCES, OPEN_HANDOFF_STATUSES, REDIRECTED
+from bot.store.queries import latest_visit
+from bot.store.vocabulary import (
+    ANSWER_SOURCES,
+    CLAIM,
+    OPEN_HANDOFF_STATUSES,
+    REDIRECTED,
+    UNVERIFIED_EMAIL,
+    VERIFIED_BROWSER,
+)
 
 
 @dataclass(frozen=True)
@@ -46,30 +53,49 @@ def ensure_conversation(
     sender_id: str,
     page_context: dict[str, Any] | None = None,
     at: datetime | None = None,
+    *,
+    visitor_id: str | None = None,
 ) -> Lead:
     """The lead of conversation `sender_id`, creating both when new; notes the visit time.
 
-    A new conversation whose page context names a `visitor_id` already seen joins that
-    visitor's lead (a returning visitor) instead of starting a new one, unless that lead
-    was redirected (not a sales conversation). Its visit number
-    is the page context's `visit_number` when that is a positive whole number, else one
-    more than the lead's conversations so far.
+    `visitor_id` is a browser id the caller VERIFIED (bot.identity); the page context's
+    own `visitor_id` is never trusted and not stored. A new conversation with a verified
+    visitor id already seen joins that browser's lead (a returning visitor, identity
+    "verified_browser", or "unverified_email" when that browser's last conversation was only
+    an e-mail match) instead of starting a new one, unless that lead was redirected (not a
+    sales conversation). Its visit number is the page context's `visit_number` when that
+    is a positive whole number, else one more than the lead's conversations so far.
     """
     at = as_utc(at) if at is not None else utcnow()
     context = clean_page_context(page_context)
+    stored_context = _without_client_identity(page_context, visitor_id)
     conversation = session.get(Conversation, sender_id)
     if conversation is None:
-        conversation = _create_conversation(session, sender_id, page_context, context, at)
+        conversation = _create_conversation(
+            session, sender_id, stored_context, context, at, visitor_id
+        )
     else:
         if at > conversation.last_seen_at:
             conversation.last_seen_at = at
         # The page the conversation started on is what matters; later pages don't replace it.
-        if page_context and not conversation.page_context:
-            conversation.page_context = storable_page_context(page_context)
+        if stored_context and not conversation.page_context:
+            conversation.page_context = storable_page_context(stored_context)
         # Noted for later visits; a conversation never changes lead because of it.
-        if conversation.visitor_id is None and "visitor_id" in context:
-            conversation.visitor_id = context["visitor_id"]
+        if conversation.visitor_id is None and visitor_id:
+            conversation.visitor_id = visitor_id
     return conversation.lead
+
+
+def _without_client_identity(
+    page_context: dict[str, Any] | None, visitor_id: str | None
+) -> dict[str, Any] | None:
+    """The page context as stored: its `visitor_id` only when it is the verified one."""
+    if not isinstance(page_context, dict) or "visitor_id" not in page_context:
+        return page_context
+    stored = {k: v for k, v in page_context.items() if k != "visitor_id"}
+    if visitor_id:
+        stored["visitor_id"] = visitor_id
+    return stored
 
 
 def _create_conversation(
@@ -78,14 +104,21 @@ def _create_conversation(
     page_context: dict[str, Any] | None,
     context: dict[str, Any],
     at: datetime,
+    visitor_id: str | None,
 ) -> Conversation:
-    visitor_id = context.get("visitor_id")
-    lead = lead_for_visitor(session, visitor_id) if visitor_id else None
+    earlier_visit = latest_visit(session, visitor_id) if visitor_id else None
+    lead = earlier_visit.lead if earlier_visit is not None else None
     if lead is not None and lead.status == REDIRECTED:
         # A support or job-seeker chat is not a prospect's visit (and a redirected lead
         # is never re-decided): a later chat from the same browser starts afresh.
         lead = None
     new_lead = lead is None
+    identity: str | None = None
+    if earlier_visit is not None and not new_lead:
+        # The browser is the one we met, but if that visit was only an e-mail match, the
+        # browser never proved to be the lead's person either.
+        identity = (UNVERIFIED_EMAIL if earlier_visit.identity == UNVERIFIED_EMAIL
+                    else VERIFIED_BROWSER)
     if lead is None:
         lead = Lead(created_at=at, updated_at=at)
         session.add(lead)
@@ -108,6 +141,7 @@ def _create_conversation(
             "page_context": storable_page_context(page_context),
             "visitor_id": visitor_id,
             "visit_number": visit_number,
+            "identity": identity,
         },
         conflict_columns=("sender_id",),
     )
@@ -138,7 +172,12 @@ def record_answers(session: Session, answers: Sequence[AnswerInput]) -> Lead:
     # Validate everything before writing anything.
     values = [normalise_value(answer.field, answer.value) for answer in answers]
 
-    lead = ensure_conversation(session, sender_ids.pop(), at=max(a.at for a in answers))
+    sender_id = sender_ids.pop()
+    lead = ensure_conversation(session, sender_id, at=max(a.at for a in answers))
+    conversation = session.get(Conversation, sender_id)
+    # A conversation that never proved to be the lead's person does not overwrite it.
+    held = (set(current_answers_of(session, lead)) if conversation is not None
+            and conversation.identity == UNVERIFIED_EMAIL else set())
     inserted = 0
     for answer, value in zip(answers, values, strict=True):
         inserted += insert_ignoring_conflict(
@@ -150,7 +189,7 @@ def record_answers(session: Session, answers: Sequence[AnswerInput]) -> Lead:
                 "field": answer.field,
                 "raw_text": answer.raw_text,
                 "value": value,
-                "source": answer.source,
+                "source": CLAIM if answer.field in held else answer.source,
                 "message_id": answer.message_id,
                 "at": as_utc(answer.at),
             },
@@ -166,21 +205,62 @@ def record_answers(session: Session, answers: Sequence[AnswerInput]) -> Lead:
 
 
 def refold(session: Session, lead: Lead) -> None:
-    """Recompute the lead's columns from all of its answers."""
+    """Recompute the lead's columns from all of its answers (claims never count)."""
     session.flush()
-    session.expire(lead, ["answers"])
-    answers = session.scalars(
-        select(Answer).where(Answer.lead_id == lead.id).order_by(Answer.at, Answer.id)
+    session.expire(lead, ["answers", "claims"])
+    fold_answers(lead, _facts(session, lead.id))
+
+
+def _facts(session: Session, lead_id: str) -> Sequence[Answer]:
+    return session.scalars(
+        select(Answer)
+        .where(Answer.lead_id == lead_id, Answer.source != CLAIM)
+        .order_by(Answer.at, Answer.id)
     ).all()
-    fold_answers(lead, answers)
+
+
+def current_answers_of(session: Session, lead: Lead) -> dict[str, Answer]:
+    """Field -> the stored answer the lead's column takes its value from (no claims)."""
+    session.flush()
+    return current_answers(_facts(session, lead.id))
+
+
+def demote_to_claims(
+    session: Session, lead: Lead, conversation_id: str, message_id: str | None = None
+) -> int:
+    """Turn conversation `conversation_id`'s answers (those of `message_id` only, when
+    given) into claims and re-fold the lead; returns how many changed.
+
+    For an unverified conversation whose answers would lower the lead's status: the
+    caller decides that (the rules live outside the store), the store keeps the words.
+    """
+    statement = update(Answer).where(
+        Answer.lead_id == lead.id,
+        Answer.conversation_id == conversation_id,
+        Answer.source != CLAIM,
+    )
+    if message_id is not None:
+        statement = statement.where(Answer.message_id == message_id)
+    session.flush()
+    result = session.execute(
+        statement.values(source=CLAIM).execution_options(synchronize_session=False)
+    )
+    changed = cast(CursorResult[Any], result).rowcount  # an UPDATE returns a cursor result
+    if changed:
+        refold(session, lead)
+        lead.updated_at = utcnow()
+    return int(changed or 0)
 
 
 def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
     """Merge `lead` into the oldest other lead with the same e-mail; return the survivor.
 
     The survivor keeps its id, status and score (callers recompute those after a turn);
-    it gets every conversation, answer, handoff and activity, the latest consent, and its
-    columns are re-folded and its visits renumbered in time order.
+    it gets every conversation, answer, handoff and activity, and its columns are re-folded
+    and its visits renumbered in time order. A typed e-mail proves nothing: the absorbed
+    leads' conversations are flagged "unverified_email", their answers to fields the
+    survivor already knows become claims, and the survivor keeps its own consent (the
+    absorbed leads' people never proved to be the survivor's person).
     """
     others = session.scalars(
         select(Lead)
@@ -191,9 +271,9 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
         return lead
     survivor, absorbed = others[0], [lead, *others[1:]]
     created_at = min(survivor.created_at, *(other.created_at for other in absorbed))
-    consent = _latest_consent([survivor, *absorbed])
-    session.flush()
+    held = set(current_answers_of(session, survivor))
     for other in absorbed:
+        _unverify(session, other, held)
         _move_children(session, source=other, target=survivor)
     # The bulk updates bypassed the identity map: reload everything from the database.
     session.expire_all()
@@ -201,25 +281,10 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
         session.delete(other)
     session.flush()
     survivor.created_at = created_at
-    if consent is not None:
-        survivor.consent_follow_up, survivor.consent_at, survivor.consent_wording = consent
     renumber_visits(session, survivor)
     refold(session, survivor)
     survivor.updated_at = utcnow()
     return survivor
-
-
-def _latest_consent(leads: Sequence[Lead]) -> tuple[bool, datetime, str | None] | None:
-    """(given, at, wording) of the most recent consent answer among `leads`, if any."""
-    answers = [
-        (as_utc(lead.consent_at), lead.consent_follow_up, lead.consent_wording)
-        for lead in leads
-        if lead.consent_follow_up is not None and lead.consent_at is not None
-    ]
-    if not answers:
-        return None
-    at, given, wording = max(answers, key=lambda answer: answer[0])
-    return bool(given), at, wording
 
 
 def renumber_visits(session: Session, lead: Lead) -> None:
@@ -247,6 +312,25 @@ def renumber_visits(session: Session, lead: Lead) -> None:
             )
         ):
             activity.detail = {**(activity.detail or {}), "visit_number": wanted}
+
+
+def _unverify(session: Session, lead: Lead, held: set[str]) -> None:
+    """Before `lead` joins another lead by e-mail: its conversations become unverified
+    matches and its answers to fields the other lead holds become claims."""
+    plain = {"synchronize_session": False}
+    session.execute(
+        update(Conversation)
+        .where(Conversation.lead_id == lead.id)
+        .values(identity=UNVERIFIED_EMAIL)
+        .execution_options(**plain)
+    )
+    if held:
+        session.execute(
+            update(Answer)
+            .where(Answer.lead_id == lead.id, Answer.field.in_(sorted(held)))
+            .values(source=CLAIM)
+            .execution_options(**plain)
+        )
 
 
 def _move_children(session: Session, *, source: Lead, target: Lead) -> None:

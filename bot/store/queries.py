@@ -23,17 +23,22 @@ def lead_for_conversation(session: Session, sender_id: str) -> Lead | None:
     return conversation.lead if conversation is not None else None
 
 
-def lead_for_visitor(session: Session, visitor_id: str) -> Lead | None:
-    """The lead of the latest conversation with website visitor `visitor_id`, if any."""
+def latest_visit(session: Session, visitor_id: str) -> Conversation | None:
+    """The latest conversation of (verified) website visitor `visitor_id`, if any."""
     if not visitor_id:
         return None
     return session.scalars(
-        select(Lead)
-        .join(Conversation, Conversation.lead_id == Lead.id)
+        select(Conversation)
         .where(Conversation.visitor_id == visitor_id)
         .order_by(Conversation.started_at.desc(), Conversation.sender_id.desc())
         .limit(1)
     ).first()
+
+
+def lead_for_visitor(session: Session, visitor_id: str) -> Lead | None:
+    """The lead of the latest conversation with website visitor `visitor_id`, if any."""
+    conversation = latest_visit(session, visitor_id)
+    return conversation.lead if conversation is not None else None
 
 
 def find_lead(session: Session, key: str) -> Lead | None:

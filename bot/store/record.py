@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.column_types import as_utc
-from bot.store.models import Activity, Conversation, Handoff, Lead
+from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
+from bot.store.vocabulary import UNVERIFIED_EMAIL
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -43,22 +44,26 @@ def lead_record(lead: Lead) -> dict[str, Any]:
         "status_reasons": list(lead.status_reasons or []),
         "redirect_reason": lead.redirect_reason,
         "score": None if lead.score is None else dict(lead.score),
-        "answers": [
-            {
-                "field": answer.field,
-                "raw_text": answer.raw_text,
-                "value": answer.value,
-                "at": iso_utc(answer.at),
-                "conversation_id": answer.conversation_id,
-                "visit": visits.get(answer.conversation_id),
-            }
-            for answer in lead.answers
-        ],
+        "answers": [_answer(answer, visits) for answer in lead.answers],
         "conversation_ids": [conversation.sender_id for conversation in lead.conversations],
         "handoff": _handoff(handoff),
         "activities": [_activity(activity) for activity in lead.activities],
         "visits": [_visit(conversation) for conversation in lead.conversations],
         "consent": _consent(lead),
+        # Said by a conversation that never proved to be this person: for the rep only.
+        "claims": [_answer(claim, visits) for claim in lead.claims],
+        "unverified_match": any(c.identity == UNVERIFIED_EMAIL for c in lead.conversations),
+    }
+
+
+def _answer(answer: Answer, visits: dict[str, int]) -> dict[str, Any]:
+    return {
+        "field": answer.field,
+        "raw_text": answer.raw_text,
+        "value": answer.value,
+        "at": iso_utc(answer.at),
+        "conversation_id": answer.conversation_id,
+        "visit": visits.get(answer.conversation_id),
     }
 
 
@@ -94,6 +99,9 @@ def _visit(conversation: Conversation) -> dict[str, Any]:
         "visit_number": conversation.visit_number,
         "started_at": iso_utc(conversation.started_at),
         "visitor_id": conversation.visitor_id,
+        # null: the conversation started the lead; "verified_browser": a browser token we
+        # signed; "unverified_email": only a typed e-mail links it (an "unverified match").
+        "identity": conversation.identity,
     }
 
 

@@ -51,13 +51,22 @@ class BotClient:
 
         Returns the list of slots asked, in order. Fails on a slot with no answer given.
         """
+        return self.dialogue(sender, answers, opening, max_turns=max_turns)[0]
+
+    def dialogue(
+        self, sender: str, answers: dict[str, str], opening: str,
+        metadata: dict | None = None, fallback: str | None = None, max_turns: int = 15,
+    ) -> tuple[list[str], list[str]]:
+        """Like `converse`, with `metadata` on every message: (the slots asked, every reply
+        text). A slot with no answer gets `fallback`, or fails the test when it is None."""
+        replies = list(self.say(sender, opening, metadata))
         asked: list[str] = []
-        self.say(sender, opening)
         for _ in range(max_turns):
             slot = self.requested_slot(sender)
             if slot is None:
-                return asked
+                return asked, replies
             asked.append(slot)
-            assert slot in answers, f"asked {slot!r} which the test has no answer for: {asked}"
-            self.say(sender, answers[slot])
+            answer = answers.get(slot, fallback)
+            assert answer is not None, f"asked {slot!r} which the test has no answer for: {asked}"
+            replies += self.say(sender, answer, metadata)
         raise AssertionError(f"conversation did not end within {max_turns} turns: {asked}")

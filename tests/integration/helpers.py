@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
 
 from bot import store
+from bot.launcher import Stack
+from bot.web.app import create_app
 
 # A prospect who answers every question the assistant may ask.
 PROSPECT_ANSWERS = {
@@ -34,3 +37,12 @@ def lead_of(leads: sessionmaker[Session], sender: str) -> dict[str, Any]:
         lead = store.lead_for_conversation(session, sender)
         assert lead is not None, f"no lead for {sender}"
         return store.lead_record(lead)
+
+
+def issued_token(stack: Stack) -> str:
+    """A visitor token from the web app's own route (POST /widget/visitor), signed with the
+    stack's settings: what the widget keeps in localStorage and sends as `visitor_id`."""
+    with TestClient(create_app(stack.settings)) as web:
+        response = web.post("/widget/visitor", content="")
+    assert response.status_code == 200, response.text
+    return str(response.json()["visitor"])

@@ -278,10 +278,11 @@ def test_show_prints_visits_activity_consent_and_the_visit_of_each_field(
     migrate(db_url)
 
     def seed(session: Any) -> None:
-        record_page_context(session, "first", {"visitor_id": "v-1", "page_url": "/"}, T0, "m1")
+        # "v-1": a visitor id the conversation layer verified (bot/identity.py)
+        record_page_context(session, "first", {"page_url": "/"}, T0, "m1", visitor_id="v-1")
         record_answers(session, [AnswerInput("first", "need", "a CRM", "a CRM", "m1", T0)])
         later = T0 + timedelta(days=2)
-        ensure_conversation(session, "second", {"visitor_id": "v-1"}, at=later)
+        ensure_conversation(session, "second", at=later, visitor_id="v-1")
         lead = record_answers(
             session, [AnswerInput("second", "email", "j@acme.com", "j@acme.com", "m1", later)]
         )

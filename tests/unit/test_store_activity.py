@@ -65,7 +65,7 @@ def test_schema_matches_the_models_after_migrating(db_url: str) -> None:
     migrate(db_url)
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == head_revision() == "0004"
+        assert schema_revision(engine) == head_revision() == "0006"
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
@@ -169,7 +169,7 @@ def test_upgrade_from_0001_keeps_the_data_and_numbers_the_visits(db_url: str) ->
             assert lead is not None and lead.email == "a@x.io" and len(lead.answers) == 1
             assert lead.consent_follow_up is None and lead.activities == []
             # The backfilled visitor id is recognised: the next visit joins lead a.
-            again = ensure_conversation(session, "a-third", {"visitor_id": "v-a"}, at=at(90))
+            again = ensure_conversation(session, "a-third", at=at(90), visitor_id="v-a")
             assert again.id == "a" * 32
             assert session.get(Conversation, "a-third").visit_number == 3  # type: ignore[union-attr]
     finally:
@@ -245,10 +245,11 @@ FULL_CONTEXT = {
 
 def test_page_context_becomes_activities_once(session_factory: Factory) -> None:
     with session_scope(session_factory) as session:
-        record_page_context(session, "c1", FULL_CONTEXT, at(0), "m1")
+        record_page_context(session, "c1", FULL_CONTEXT, at(0), "m1", visitor_id="v-1")
     with session_scope(session_factory) as session:  # the same message again (Rasa retry)
-        record_page_context(session, "c1", FULL_CONTEXT, at(0), "m1")
-        record_page_context(session, "c1", FULL_CONTEXT, at(1), "m2")  # same page, new message
+        record_page_context(session, "c1", FULL_CONTEXT, at(0), "m1", visitor_id="v-1")
+        # same page, new message
+        record_page_context(session, "c1", FULL_CONTEXT, at(1), "m2", visitor_id="v-1")
 
     assert activities(session_factory, "c1") == [
         ("page_view", {"url": "https://acme.test/pricing"}),
@@ -260,6 +261,7 @@ def test_page_context_becomes_activities_once(session_factory: Factory) -> None:
         conversation = session.get(Conversation, "c1")
         assert conversation is not None
         assert (conversation.visitor_id, conversation.visit_number) == ("v-1", 3)
+        assert conversation.page_context == FULL_CONTEXT
         assert all(
             a.source == "chat" and a.conversation_id == "c1" for a in conversation.lead.activities
         )
@@ -328,17 +330,17 @@ def test_numbers_given_as_strings_are_read(session_factory: Factory) -> None:
 
 def test_a_returning_visitor_joins_the_lead_as_visit_2(session_factory: Factory) -> None:
     with session_scope(session_factory) as session:
-        record_page_context(session, "first", {"visitor_id": "v-1", "page_url": "/"}, at(0), "m1")
+        record_page_context(session, "first", {"page_url": "/"}, at(0), "m1", visitor_id="v-1")
         record_answers(session, [answer("first", "need", "a CRM", "m1", 1)])
     with session_scope(session_factory) as session:
-        lead = ensure_conversation(session, "second", {"visitor_id": "v-1"}, at=at(60 * 24))
+        lead = ensure_conversation(session, "second", at=at(60 * 24), visitor_id="v-1")
         record_answers(session, [answer("second", "industry", "software", "m1", 60 * 24 + 1)])
         joined = lead.id
         found = lead_for_visitor(session, "v-1")
         assert found is not None and found.id == joined
         assert lead_for_visitor(session, "v-unknown") is None
         # A different visitor is a different lead.
-        assert ensure_conversation(session, "other", {"visitor_id": "v-2"}, at=at(1)).id != joined
+        assert ensure_conversation(session, "other", at=at(1), visitor_id="v-2").id != joined
 
     with session_scope(session_factory) as session:
         stored = session.get(Lead, joined)
@@ -353,18 +355,24 @@ def test_a_returning_visitor_joins_the_lead_as_visit_2(session_factory: Factory)
 
 def test_visit_number_from_the_page_context_wins_when_valid(session_factory: Factory) -> None:
     with session_scope(session_factory) as session:
-        ensure_conversation(session, "one", {"visitor_id": "v", "visit_number": 4}, at=at(0))
-        ensure_conversation(session, "two", {"visitor_id": "v", "visit_number": -1}, at=at(1))
-        ensure_conversation(session, "three", {"visitor_id": "v", "visit_number": 9}, at=at(2))
+        ensure_conversation(
+            session, "one", {"visit_number": 4}, at=at(0), visitor_id="v"
+        )
+        ensure_conversation(
+            session, "two", {"visit_number": -1}, at=at(1), visitor_id="v"
+        )
+        ensure_conversation(
+            session, "three", {"visit_number": 9}, at=at(2), visitor_id="v"
+        )
         numbers = {c.sender_id: c.visit_number for c in session.scalars(select(Conversation))}
     assert numbers == {"one": 4, "two": 2, "three": 9}
 
 
 def test_a_redirected_visitor_starts_a_new_lead_next_time(session_factory: Factory) -> None:
     with session_scope(session_factory) as session:
-        support = ensure_conversation(session, "support", {"visitor_id": "v-1"}, at=at(0))
+        support = ensure_conversation(session, "support", at=at(0), visitor_id="v-1")
         set_status(session, support, "redirected", ["asked for support"], "support")
-        prospect = ensure_conversation(session, "sales", {"visitor_id": "v-1"}, at=at(60))
+        prospect = ensure_conversation(session, "sales", at=at(60), visitor_id="v-1")
         assert prospect.id != support.id
         assert session.get(Conversation, "sales").visit_number == 1  # type: ignore[union-attr]
         found = lead_for_visitor(session, "v-1")
@@ -376,7 +384,7 @@ def test_a_later_visitor_id_is_noted_without_moving_the_conversation(
 ) -> None:
     with session_scope(session_factory) as session:
         first = ensure_conversation(session, "c1", None, at=at(0)).id
-        ensure_conversation(session, "c1", {"visitor_id": "v-9"}, at=at(1))
+        ensure_conversation(session, "c1", at=at(1), visitor_id="v-9")
         found = lead_for_visitor(session, "v-9")
         assert found is not None and found.id == first
 
@@ -419,8 +427,10 @@ def test_merge_by_email_moves_activities_and_renumbers_visits(session_factory: F
         ]
         phone_visit = lead.activities[-1]
         assert phone_visit.detail == {"visit_number": 2, "pages_viewed": None}
-        # The latest consent answer wins.
-        assert (lead.consent_follow_up, lead.consent_wording) == (False, "Shall we e-mail you?")
+        # The phone only typed the e-mail: the lead keeps its own consent, the phone's
+        # conversation is an unverified match.
+        assert (lead.consent_follow_up, lead.consent_wording) == (True, "May we follow up?")
+        assert [c.identity for c in lead.conversations] == [None, "unverified_email"]
 
 
 # --- lead_record and consent -----------------------------------------------------------
@@ -431,19 +441,19 @@ def test_lead_record_shows_activities_visits_consent_and_the_visit_of_each_answe
 ) -> None:
     with session_scope(session_factory) as session:
         record_page_context(
-            session, "first", {"visitor_id": "v-1", "page_url": "/blog"}, at(0), "m1"
+            session, "first", {"page_url": "/blog"}, at(0), "m1", visitor_id="v-1"
         )
         record_answers(session, [answer("first", "need", "a CRM", "m1", 1)])
     with session_scope(session_factory) as session:
         record_page_context(
-            session, "second", {"visitor_id": "v-1", "page_url": "/pricing"}, at(100), "m1"
+            session, "second", {"page_url": "/pricing"}, at(100), "m1", visitor_id="v-1"
         )
         lead = record_answers(session, [answer("second", "industry", "software", "m1", 101)])
         set_consent(session, lead, True, "Can we send you a case study?", at(102))
         result = lead_record(lead)
 
     assert tuple(result) == CONTRACT_FIELDS
-    assert CONTRACT_FIELDS[-3:] == ("activities", "visits", "consent")
+    assert CONTRACT_FIELDS[-5:-2] == ("activities", "visits", "consent")
     assert [(a["field"], a["visit"]) for a in result["answers"]] == [
         ("need", 1),
         ("industry", 2),
@@ -454,12 +464,14 @@ def test_lead_record_shows_activities_visits_consent_and_the_visit_of_each_answe
             "visit_number": 1,
             "started_at": "2025-03-01T09:00:00+00:00",
             "visitor_id": "v-1",
+            "identity": None,
         },
         {
             "conversation_id": "second",
             "visit_number": 2,
             "started_at": "2025-03-01T10:40:00+00:00",
             "visitor_id": "v-1",
+            "identity": "verified_browser",
         },
     ]
     assert result["activities"][0] == {
