@@ -83,6 +83,8 @@ def parse_company_size(text: str) -> int | None:
     head count is given ("no idea").
     """
     normalised = normalise(text)
+    if _POWER_RE.search(normalised):
+        return None  # "10^100 seats" is a joke or a test, not a head count
     quantities = find_quantities(normalised)
     attached = _people_quantity(normalised, quantities)
     if attached is not None:
@@ -91,6 +93,8 @@ def parse_company_size(text: str) -> int | None:
     if solo is not None:
         return solo
     for quantity in quantities:
+        if _not_a_count(normalised, quantity):
+            continue
         if not _OTHER_NOUN_DIRECT_RE.match(normalised[quantity.end :]) and quantity.value >= 1:
             return _headcount(quantity)
     return None
@@ -104,6 +108,8 @@ def find_company_size(text: str) -> int | None:
     "6 car dealerships" give None.
     """
     normalised = normalise(text)
+    if _POWER_RE.search(normalised):
+        return None
     attached = _people_quantity(normalised, find_quantities(normalised))
     if attached is not None:
         return attached
@@ -115,7 +121,9 @@ def find_company_size(text: str) -> int | None:
 def _people_quantity(normalised: str, quantities: list[Quantity]) -> int | None:
     for quantity in quantities:
         after = normalised[quantity.end :]
-        if _OTHER_NOUN_DIRECT_RE.match(after) or quantity.value < 1:
+        if _OTHER_NOUN_DIRECT_RE.match(after) or quantity.value < 1 or _not_a_count(
+            normalised, quantity
+        ):
             continue
         if _PERSON_COMPOUND_RE.match(after) or _PEOPLE_BEFORE_RE.search(
             normalised[: quantity.start]
@@ -125,6 +133,18 @@ def _people_quantity(normalised: str, quantities: list[Quantity]) -> int | None:
         if people and not _is_served(normalised, quantity, after[people.end() :]):
             return _headcount(quantity)
     return None
+
+
+# A minus sign that is not a range's dash ("-5 staff", but not "50-100"), or a power
+# ("10^100", "1e9"): no head count is written like that.
+_NEGATIVE_BEFORE_RE = re.compile(r"(?:^|[^\w.,])[-\u2212]\s*$")
+_POWER_AFTER_RE = re.compile(r"^\s*(?:\^|\*\*|e[+-]?\d)")
+_POWER_RE = re.compile(r"\d\s*(?:\^|\*\*)\s*\d|\de[+-]?\d")
+
+
+def _not_a_count(normalised: str, quantity: Quantity) -> bool:
+    return bool(_NEGATIVE_BEFORE_RE.search(normalised[: quantity.start])
+                or _POWER_AFTER_RE.match(normalised[quantity.end :]))
 
 
 def _is_served(normalised: str, quantity: Quantity, after_people: str) -> bool:

@@ -3,6 +3,10 @@
 `parse_answer` is liberal (the visitor is answering that very question); `find_facts` is
 conservative (a fact volunteered in passing must be unmistakable). Both return `Fact`s whose
 `value` is what the lead store keeps and whose `display` is what the visitor is shown back.
+
+Both keep to plausible facts (bot/parsing/bounds.py): nothing is read from template, script
+or SQL text, no number is read out of an e-mail or web address, and a value out of bounds
+is no fact (the visitor's words are then kept as an unclear answer).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from datetime import date
 from typing import Any
 
 from bot.parsing.authority import authority_from_title, find_authority, parse_authority
+from bot.parsing.bounds import short_enough, within_bounds
 from bot.parsing.budget import Budget, find_budget, parse_budget
 from bot.parsing.company import find_company, parse_company
 from bot.parsing.company_size import find_company_size, parse_company_size
 from bot.parsing.consent import parse_yes_no
 from bot.parsing.country import find_country, parse_country
 from bot.parsing.email import company_from_email, parse_email
+from bot.parsing.guards import looks_like_code, without_addresses
 from bot.parsing.industry import find_industry, parse_industry
 from bot.parsing.job_title import find_job_title, parse_job_title
 from bot.parsing.need import find_need, parse_need
@@ -194,10 +200,31 @@ FINDERS: dict[str, Parser] = {
 }
 
 
+# Fields read from numbers: digits inside an e-mail or web address never count for them.
+NUMERIC_FIELDS = frozenset({"budget", "timeline", "company_size", "seats", "phone"})
+# Fields that name something: a pasted text longer than a short answer names nothing.
+NAMING_FIELDS = frozenset({"name", "company", "job_title"})
+# An e-mail address is unmistakable even next to code-like text ("me+{{x}}@acme.com" is
+# refused by the e-mail parser itself); every other field reads nothing from code.
+READ_FROM_CODE = frozenset({"email"})
+
+
+def _plausible(field: str, text: str, ctx: Context, parser: Parser) -> Fact | None:
+    """`parser`'s fact for `field`, or None when the text or the value is implausible."""
+    if field not in READ_FROM_CODE and looks_like_code(text):
+        return None
+    if field in NAMING_FIELDS and not short_enough(text):
+        return None
+    fact = parser(without_addresses(text) if field in NUMERIC_FIELDS else text, ctx)
+    if fact is None or not within_bounds(field, fact.value):
+        return None
+    return fact
+
+
 def parse_answer(field: str, text: str, ctx: Context) -> Fact | None:
     """The answer to the question about `field`, or None when it cannot be understood."""
     parser = ANSWER_PARSERS.get(field)
-    return parser(text, ctx) if parser else None
+    return _plausible(field, text, ctx, parser) if parser else None
 
 
 def find_facts(text: str, ctx: Context, skip: frozenset[str] = frozenset()) -> dict[str, Fact]:
@@ -206,7 +233,7 @@ def find_facts(text: str, ctx: Context, skip: frozenset[str] = frozenset()) -> d
     for field, finder in FINDERS.items():
         if field in skip:
             continue
-        fact = finder(text, ctx)
+        fact = _plausible(field, text, ctx, finder)
         if fact is not None:
             facts[field] = fact
     return facts

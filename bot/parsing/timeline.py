@@ -180,6 +180,12 @@ _WEEKDAY_RE = re.compile(
     + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b"
 )
 _YEAR_RE = re.compile(r"(?<![\d/.])(?<!\d-)\b(20\d\d)\b(?![\d/.-])")
+# A year far away ("by the year 3000", "in 2999"): read as that year, so the bounds of
+# the policy refuse it, instead of "the year" alone being taken for this one.
+_FAR_YEAR_RE = re.compile(
+    r"\b(?:(?:the\s+)?year\s+(\d{3,6})|(?:in|by|before|until|till|around)\s+"
+    r"((?:2[1-9]|[3-9]\d)\d\d|\d{5,6}))\b(?![\d/.-])"
+)
 _EXPLICIT_DATE_RE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}[.-]\d{1,2}[.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b\.?(?:,?\s+\d{{4}})?"
@@ -230,7 +236,8 @@ def find_timeline(text: str, today: date) -> Timeline | None:
 
 def _resolve(text: str, today: date, *, strict: bool) -> Timeline | None:
     normalised = _normalise_timeline(text)
-    rules = (_duration, _year_part, _explicit_date, _month, _relative, _weekday, _season, _year)
+    rules = (_duration, _far_year, _year_part, _explicit_date, _month, _relative, _weekday,
+             _season, _year)
     for rule in rules:
         months = rule(normalised, today, strict)
         if months is not None:
@@ -462,6 +469,16 @@ def _season(text: str, today: date, strict: bool) -> float | None:
         modifier = _modifier(text, match.start())
         return _anchor_months(first, last, modifier, 0.0 if modifier == "by" else 0.5, today)
     return None
+
+
+def _far_year(text: str, today: date, strict: bool) -> float | None:
+    match = _FAR_YEAR_RE.search(text)
+    if match is None:
+        return None
+    year = int(match.group(1) or match.group(2))
+    if year <= today.year + 1:
+        return None  # "the year 2026" is this year: the other rules read it
+    return round((year - today.year) * 12 - (today.month - 1), 1)
 
 
 def _year(text: str, today: date, strict: bool) -> float | None:

@@ -208,3 +208,33 @@ def test_normalise(text: str, expected: str) -> None:
 def test_nothing_as_a_hedge_is_not_no_budget(text: str) -> None:
     budget = parse_budget(text)
     assert budget is None or budget.status != "none"
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("text", [
+    "{{10000*10000}}", "${10000*10000}", "<%= 7*7 %>", "alert(1)", "function(){return 5e6}",
+    "'; DROP TABLE leads; --", "100000000 a year", "200 million per year", "dana+2024@acme.com",
+    "my email is sam+50k@acme.com",
+])
+def test_no_budget_from_garbage_or_out_of_bounds(text: str):
+    assert parse_answer("budget", text, _CTX) is None
+    assert "budget" not in find_facts(text, _CTX)
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("around 20k a year", 20000), ("2k a month", 24000), ("$15-25k", 20000),
+    ("we've got 30k set aside, email me at sam+2@acme.com", 30000),
+])
+def test_real_budgets_still_parse_with_bounds(text: str, amount: float):
+    fact = parse_answer("budget", text, _CTX)
+    assert fact is not None and fact.value["amount"] == amount

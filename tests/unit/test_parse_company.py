@@ -111,3 +111,22 @@ def test_find_company(text, expected):
 )
 def test_find_company_in_openings(text, expected):
     assert find_company(text) == expected
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+def test_no_company_from_a_pasted_text_or_a_template():
+    lorem = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+             "incididunt ut labore et dolore magna aliqua. ") * 17
+    assert parse_answer("company", lorem, _CTX) is None
+    assert parse_answer("company", "{{ company.name }}", _CTX) is None
+    assert parse_answer("company", "Acme Logistics", _CTX).value == "Acme Logistics"

@@ -86,3 +86,41 @@ def test_find_company_size(text: str, size: int) -> None:
 )
 def test_find_company_size_stays_quiet(text: str) -> None:
     assert find_company_size(text) is None
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("text", [
+    "alert(1)", "<script>alert(1)</script>", "{{10000*10000}}", "SELECT 1", "function(1){}",
+    "dana+200@acme.com", "10 billion people", "0 people",
+])
+def test_no_company_size_from_code_addresses_or_out_of_bounds(text: str):
+    assert parse_answer("company_size", text, _CTX) is None
+
+
+def test_an_address_volunteers_no_size():
+    assert "company_size" not in find_facts("write to ops+500staff@acme.com", _CTX)
+    assert find_facts("we're 500 people, ops@acme.com", _CTX)["company_size"].value == 500
+
+
+@pytest.mark.parametrize("text", [
+    "-5 employees", "we have -5 employees", "\u2212 3 people", "10^100 seats", "2**10 people",
+    "1e9 staff",
+])
+def test_negative_numbers_and_powers_are_no_head_count(text: str):
+    assert parse_company_size(text) is None
+    assert find_company_size(text) is None
+
+
+def test_a_range_dash_is_not_a_minus_sign():
+    assert parse_company_size("50-100 people") == 75
+    assert find_company_size("between 10 - 20 staff") == 15

@@ -138,3 +138,22 @@ def test_find_job_title_in_openings(text, expected):
 )
 def test_parse_job_title_drops_the_company(text, expected):
     assert parse_job_title(text) == expected
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+def test_no_job_title_from_a_pasted_text_or_code():
+    lorem = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+             "incididunt ut labore et dolore magna aliqua. ") * 17
+    assert parse_answer("job_title", lorem, _CTX) is None
+    assert parse_answer("job_title", "<script>alert('CTO')</script>", _CTX) is None
+    assert parse_answer("job_title", "Head of Support", _CTX).value == "Head of Support"

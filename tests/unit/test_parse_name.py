@@ -103,3 +103,32 @@ def test_find_name(text, expected):
 )
 def test_find_name_introductions(text, expected):
     assert find_name(text) == expected
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+         "incididunt ut labore et dolore magna aliqua. ") * 17
+
+
+@pytest.mark.parametrize("text", [
+    LOREM, "alert(1)", "{{ user.name }}", "<%= name %>", "'; DROP TABLE leads; --",
+    "Maria Anna Sofia Luisa Carla Bianchi",  # six words: no one's name as given
+])
+def test_no_name_from_pasted_text_or_code(text: str):
+    assert parse_answer("name", text, _CTX) is None
+    assert "name" not in find_facts(text, _CTX)
+
+
+@pytest.mark.parametrize("text", ["Dana Lee", "José García-López", "Anne-Marie O'Neil"])
+def test_real_names_still_parse(text: str):
+    assert parse_answer("name", text, _CTX) is not None

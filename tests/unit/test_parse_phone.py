@@ -36,3 +36,28 @@ from bot.parsing.phone import parse_phone
 )
 def test_parse_phone(text, region, expected):
     assert parse_phone(text, region) == expected
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("text", [
+    "dana+4930901820@acme.com", "my email: sam.4930901820@acme.com", "+1234", "{{+4930901820}}",
+    "https://example.com/+4930901820",
+])
+def test_no_phone_from_addresses_code_or_too_few_digits(text: str):
+    assert parse_answer("phone", text, _CTX) is None
+    assert "phone" not in find_facts(text, _CTX)
+
+
+def test_a_phone_next_to_an_address_is_still_read():
+    text = "+49 30 901820 or dana+1@acme.com"
+    assert parse_answer("phone", text, _CTX).value == "+4930901820"

@@ -155,3 +155,31 @@ def test_find_timeline(text: str, months: float) -> None:
 )
 def test_find_timeline_stays_quiet(text: str) -> None:
     assert find_timeline(text, TODAY) is None
+
+
+# ------------------------------------------------------------ plausible facts only (issue 11)
+# Through `parse_answer` / `find_facts`, the functions the conversation calls: template,
+# script and SQL text, numbers inside e-mail addresses and values out of the policy's
+# bounds give no fact.
+from datetime import date as _date  # noqa: E402
+
+from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+
+_CTX = Context(today=_date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("text", [
+    "31/12/9999", "in 10000 years", "by the year 3000", "before 2500", "in 200 years",
+    "{{ now() + 3 months }}",
+])
+def test_no_timeline_far_away_or_from_templates(text: str):
+    assert parse_answer("timeline", text, _CTX) is None
+    assert "timeline" not in find_facts(text, _CTX)
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("within 3 months", 3.0), ("in 5 years", 60.0), ("by 2030", 37.3),
+])
+def test_real_timelines_within_bounds_still_parse(text: str, months: float):
+    fact = parse_answer("timeline", text, _CTX)
+    assert fact is not None and fact.value["months"] == months
