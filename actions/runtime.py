@@ -2,27 +2,117 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from functools import cache
 from typing import Any
 
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import Conversation
+from bot.parsing.bounds import use_bounds
 from bot.policies import policies
 from bot.settings import settings
+from bot.spool import Apply, TurnSpool, replay, store_appliers
 from bot.store import make_engine, make_session_factory
+from bot.store.db import set_lock_wait
+
+log = logging.getLogger(__name__)
+
+# One attempt at the lead store waits at most this long for a lock, so that several
+# attempts (with back-off) fit in TURN_RETRY_SECONDS. SQLite's busy_timeout of bot/store
+# (10 s) is what made a locked store cost the visitor 10 s and then an empty reply.
+ATTEMPT_LOCK_WAIT_MS = 1000
+# PostgreSQL: no statement of a turn may run longer than this (a lock held elsewhere
+# would otherwise make the turn wait forever: PostgreSQL has no lock timeout by default).
+ATTEMPT_STATEMENT_MS = 3000
+# How often the background thread looks at the spool when it holds something.
+DRAIN_INTERVAL_SECONDS = 1.0
+
+
+def bound_lock_waits(engine: Engine) -> None:
+    """Every connection of the action server waits only briefly for a lock."""
+    backend = engine.url.get_backend_name()
+    if backend == "sqlite":
+        # SQLite's busy_timeout and the in-process writer lock (bot/store/db.py) alike.
+        set_lock_wait(engine, ATTEMPT_LOCK_WAIT_MS)
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if backend == "postgresql":
+            cursor.execute(f"SET lock_timeout = {ATTEMPT_LOCK_WAIT_MS}")
+            cursor.execute(f"SET statement_timeout = {ATTEMPT_STATEMENT_MS}")
+            dbapi_connection.commit()
+        cursor.close()
 
 
 @cache
 def session_factory() -> sessionmaker[Session]:
     """Sessions on the lead store: one engine per action-server process."""
-    return make_session_factory(make_engine(settings().lead_store_url))
+    engine = make_engine(settings().lead_store_url)
+    bound_lock_waits(engine)
+    return make_session_factory(engine)
 
 
 @cache
 def conversation() -> Conversation:
     """One Conversation per action-server process, on the shared engine."""
-    return Conversation(session_factory(), policies(), max_questions=settings().max_questions)
+    rules = policies()
+    use_bounds(rules.questions.bounds.to_bounds())  # plausible facts only, from the policy
+    return Conversation(session_factory(), rules, max_questions=settings().max_questions)
+
+
+@cache
+def turn_spool() -> TurnSpool:
+    """Where turns the lead store refused wait (SPOOL_DIR)."""
+    return TurnSpool(settings().spool_path)
+
+
+@cache
+def appliers() -> dict[str, Apply]:
+    """What each kind of spooled entry does on the lead store (turns and other actions)."""
+    return store_appliers(conversation(), session_factory())
+
+
+def retry_seconds() -> float:
+    """How long one turn is retried before it is spooled (TURN_RETRY_SECONDS)."""
+    return settings().turn_retry_seconds
+
+
+class SpoolDrainer:
+    """A daemon thread applying spooled entries as soon as the lead store takes them."""
+
+    def __init__(self, spool: TurnSpool, apply: dict[str, Apply],
+                 interval: float = DRAIN_INTERVAL_SECONDS) -> None:
+        self._spool = spool
+        self._apply = apply
+        self._interval = interval
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="spool-drain", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the spool soon (something was just added)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            try:
+                if self._spool.has_pending():
+                    replay(self._spool, self._apply)
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
+                log.error("spool drain failed (%s); trying again", type(exc).__name__)
+
+
+@cache
+def drainer() -> SpoolDrainer:
+    """The process's spool drainer, started on first use."""
+    return SpoolDrainer(turn_spool(), appliers())
 
 
 def response_values() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -22,6 +23,25 @@ _SILENT_ACTIONS = frozenset(
 )
 _BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome")
 _SLOTS = (*QuestionPlan().fields, CONSENT, *_BOOKKEEPING)
+
+
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(value: Any) -> Any:
+    """`value` with lone UTF-16 surrogates replaced (U+FFFD), in strings, lists and dicts.
+
+    JSON lets a client send "\\ud800"; no database can store it, and the lead store would
+    fail the whole turn on it. The channel cleans text at the edge too; this keeps the
+    action side safe whatever reaches it.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    return value
 
 
 def _events_since_last_user(tracker: Tracker) -> tuple[dict[str, Any] | None, list[dict]]:
@@ -56,14 +76,14 @@ def turn_from_tracker(tracker: Tracker, domain: dict[str, Any] | None = None) ->
     slots = {name: tracker.get_slot(name) for name in _SLOTS}
     return Turn(
         conversation_id=tracker.sender_id,
-        text=message.get("text") or "",
+        text=scrub(message.get("text") or ""),
         intent=intent.get("name"),
         intent_confidence=float(intent.get("confidence") or 0.0),
         requested_slot=requested,
         message_id=message.get("message_id"),
         at=_utc(user_event.get("timestamp") if user_event else None),
-        metadata=dict(message.get("metadata") or {}),
-        slots=slots,
+        metadata=scrub(dict(message.get("metadata") or {})),
+        slots=scrub(slots),
         first_turn=not any(e.get("event") == "bot" for e in tracker.events),
         resume=resumed,
         # the exact question the visitor said yes or no to, kept with their consent

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.handoff.payload import as_possible_repeat, handoff_payload, with_transcript
 from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
+from bot.spool import Apply, DrainReport, TurnSpool, replay
 from bot.store import Handoff, HandoffDelivery, session_scope
 from bot.store.column_types import as_utc, utcnow
 from bot.store.vocabulary import OPEN_HANDOFF_STATUSES
@@ -56,6 +58,12 @@ def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedel
     """The wait after the `attempts`-th failure: min(cap, base * 2**attempts), +0..25 %."""
     seconds = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(attempts, 30))
     return timedelta(seconds=seconds * (1 + JITTER * rand()))
+
+
+def configure_backoff(base_seconds: float, cap_seconds: float) -> None:
+    """This worker process's back-off, from HANDOFF_RETRY_BASE_SECONDS / _MAX_SECONDS."""
+    global BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS  # noqa: PLW0603 - one worker a process
+    BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = base_seconds, cap_seconds
 
 
 @dataclass(frozen=True)
@@ -328,6 +336,7 @@ def run_worker(
              "SMTP_HOST, HANDOFF_FILE): "
              "handoffs stay requested")
     max_age = timedelta(hours=settings.handoff_max_age_hours)
+    configure_backoff(settings.handoff_retry_base_seconds, settings.handoff_retry_max_seconds)
     poll = settings.worker_poll_seconds
     lease = timedelta(seconds=settings.worker_lease_seconds)
     ensure_sqlite_directory(settings.lead_store_url)
@@ -335,12 +344,17 @@ def run_worker(
     factory = make_session_factory(engine)
     ready = False
     last_error = ""
+    retention = RetentionClock(settings.retention_every_hours)
+    spool = SpoolReplayer(settings, factory)
     try:
         while not stop_event.is_set():
             try:
                 if not ready:
                     check_schema(engine, migrate_if_new=True)
                     ready = True
+                if retention.due():
+                    _apply_retention(settings, factory, retention, report)
+                spool.drain(report)  # answers the action server could not store yet
                 deliver_due(factory, targets, None, max_age, report, sources, lease,
                             settings.worker_concurrency)
                 if last_error:
@@ -356,6 +370,93 @@ def run_worker(
             stop_event.wait(poll)
     finally:
         engine.dispose()
+
+
+class SpoolReplayer:
+    """Applies the action server's spool (SPOOL_DIR) from the worker, so spooled answers
+    and requests for a person reach the lead store even while the action server is down.
+
+    One process replays at a time (the spool's drain lock); when the action server is
+    already replaying, this pass skips at once and the next poll tries again.
+    """
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+        self._settings = settings
+        self._factory = factory
+        self._spool = TurnSpool(settings.spool_path)
+        self._apply: dict[str, Apply] | None = None
+        self._last_error = ""
+
+    def drain(self, report: Report | None = None) -> DrainReport | None:
+        """Replay what waits; None when nothing did. A failure is said once, never raised:
+        it must not hold the delivery of handoffs up."""
+        try:
+            if not self._spool.has_pending():
+                return None
+            result = replay(self._spool, self._appliers())
+        except Exception as exc:  # noqa: BLE001 - a spool problem never stops delivery
+            error = f"spool replay paused, will retry: {type(exc).__name__}"
+            if error != self._last_error:  # by type: the turns hold the visitor's words
+                _say(report, error)
+                self._last_error = error
+            return None
+        self._last_error = ""
+        if result.applied or result.dead:
+            _say(report, f"spool: {result.applied} applied, {result.waiting} waiting, "
+                 f"{result.dead} set aside")
+        return result
+
+    def _appliers(self) -> dict[str, Apply]:
+        if self._apply is None:
+            # Built on first need: the policies are read only by a worker that replays.
+            from bot.conversation import Conversation
+            from bot.parsing.bounds import use_bounds
+            from bot.policies import policies
+            from bot.spool import store_appliers
+
+            rules = policies()
+            use_bounds(rules.questions.bounds.to_bounds())  # as the action server parses
+            conv = Conversation(self._factory, rules,
+                                max_questions=self._settings.max_questions)
+            self._apply = store_appliers(conv, self._factory)
+        return self._apply
+
+
+class RetentionClock:
+    """When the worker applies policies/retention.yml next: at start, then every `hours`
+    (0 = never); after a failure, again in a few minutes."""
+
+    RETRY_SECONDS = 300.0
+
+    def __init__(self, hours: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = hours * 3600.0
+        self.clock = clock
+        self.next_at = clock() if hours > 0 else float("inf")
+
+    def due(self) -> bool:
+        """Whether a retention pass is due now."""
+        return self.clock() >= self.next_at
+
+    def done(self, ok: bool) -> None:
+        """Schedule the next pass after one that succeeded (`ok`) or failed."""
+        wait = self.interval if ok else min(self.interval, self.RETRY_SECONDS)
+        self.next_at = self.clock() + wait
+
+
+def _apply_retention(settings: Settings, factory: sessionmaker[Session],
+                     retention: RetentionClock, report: Report | None) -> None:
+    # A failed pass must not hold delivery up: it is said once and tried again later.
+    from bot.retention import retention_summary, run_retention
+
+    try:
+        result, events, lines = run_retention(settings, factory)
+    except Exception as exc:  # noqa: BLE001 - a broken policy or tracker never stops delivery
+        retention.done(ok=False)
+        _say(report, f"retention paused, will retry: {_first_line(exc)}")
+        return
+    retention.done(ok=True)
+    if result.deleted or result.anonymised or result.kept_for_handoff:
+        _say(report, retention_summary(result, events, lines, dry_run=False))
 
 
 def sources_from_settings(settings: Settings) -> Sources:

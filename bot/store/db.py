@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +74,28 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
 
 
 _WRITER_HELD = "leadbot_sqlite_writer"
+# How long a SQLite engine waits for a lock, in ms (busy_timeout and the writer lock alike).
+_LOCK_WAIT_MS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+
+
+def set_lock_wait(engine: Engine, milliseconds: int) -> None:
+    """How long `engine` waits for SQLite's write lock before "database is locked": both
+    SQLite's busy_timeout (other processes) and this process's writer lock (its threads).
+    For connections opened from now on; the action server sets a short one."""
+    if engine.url.get_backend_name() == "sqlite":
+        _LOCK_WAIT_MS[engine] = int(milliseconds)
+
+
+def lock_wait_ms(engine: Engine) -> int:
+    """The lock wait of a SQLite `engine`, in milliseconds."""
+    return _LOCK_WAIT_MS.get(engine, _SQLITE_BUSY_TIMEOUT_MS)
+
+
+def _locked_error() -> sa_exc.OperationalError:
+    # The error SQLAlchemy raises for SQLite's own "database is locked", so callers
+    # (retries, the spool) treat a wait on this process's writer the same way.
+    return sa_exc.OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -81,7 +106,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {lock_wait_ms(engine)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
@@ -89,7 +114,9 @@ def _configure_sqlite(engine: Engine) -> None:
     # the worker's sends) queue on this lock and wake the moment the writer before them is
     # done; SQLite's busy handler would poll with sleeps of up to 100 ms instead. Other
     # processes still meet busy_timeout. Re-entrant, so a nested session in one thread
-    # behaves as before (it waits on SQLite, not on itself).
+    # behaves as before (it waits on SQLite, not on itself). Waiting is bounded by the same
+    # lock wait as busy_timeout: a thread stuck behind a long writer gets "database is
+    # locked" like a process would, and its caller retries or spools.
     writer = threading.RLock()
 
     def _release(connection: Any) -> None:
@@ -98,7 +125,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        writer.acquire()
+        if not writer.acquire(timeout=lock_wait_ms(engine) / 1000):
+            raise _locked_error()
         connection.info[_WRITER_HELD] = True
         try:
             # A turn reads, then writes; a deferred transaction that later needs the write

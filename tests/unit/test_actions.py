@@ -7,7 +7,12 @@ domain.yml with plain YAML (no Rasa in the app venv).
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,22 +21,59 @@ import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
-from actions import qualify_form, side_questions
-from bot import store
+from actions import qualify_form, runtime, side_questions, takeover
+from actions.runtime import bound_lock_waits
+from bot import identity, store
 from bot.conversation import Conversation
 from bot.policies import policies
+from bot.spool import (
+    CONCLUDE,
+    HUMAN_TAKEOVER,
+    REQUEST_HUMAN,
+    TurnSpool,
+    replay,
+    store_appliers,
+)
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
 TODAY = date(2026, 11, 23)
 
 
+class _NoDrainer:
+    """Stands in for the background drainer: tests replay the spool themselves."""
+
+    def wake(self) -> None:
+        """Nothing to wake."""
+
+
 @pytest.fixture()
-def conv(session_factory, monkeypatch: pytest.MonkeyPatch) -> Conversation:
+def spool(tmp_path: Path) -> TurnSpool:
+    """The spool the form action keeps refused turns in."""
+    return TurnSpool(tmp_path / "spool")
+
+
+@pytest.fixture()
+def conv(session_factory, spool: TurnSpool, monkeypatch: pytest.MonkeyPatch) -> Conversation:
     """A Conversation on the test database, used by the actions under test."""
+    # The action server's engine waits briefly for locks (actions/runtime.py): so does this.
+    bound_lock_waits(session_factory.kw["bind"])
     conversation = Conversation(session_factory, policies(), today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
     monkeypatch.setattr(side_questions, "conversation", lambda: conversation)
+    monkeypatch.setattr(qualify_form, "turn_spool", lambda: spool)
+    monkeypatch.setattr(qualify_form, "drainer", _NoDrainer)
+    monkeypatch.setattr(qualify_form, "retry_seconds", lambda: 1.5)
+    apply = store_appliers(conversation, session_factory)
+    monkeypatch.setattr(qualify_form, "appliers", lambda: apply)
+    # The other actions reach the spool through actions/guard.py, i.e. actions.runtime.
+    monkeypatch.setattr(runtime, "turn_spool", lambda: spool)
+    monkeypatch.setattr(runtime, "drainer", _NoDrainer)
+    monkeypatch.setattr(runtime, "retry_seconds", lambda: 1.5)
+    monkeypatch.setattr(runtime, "appliers", lambda: apply)
+    monkeypatch.setattr(takeover, "session_factory", lambda: session_factory)
     return conversation
 
 
@@ -270,7 +312,9 @@ def test_consent_is_recorded_with_its_wording(conv, session_factory):
 
 def test_a_returning_visitor_is_welcomed_back_and_asked_only_what_is_missing(
         conv, session_factory):
-    metadata = {"visitor_id": "v-42", "page_url": "https://example.com/pricing"}
+    # The browser's token as the web app issues it (POST /widget/visitor).
+    metadata = {"visitor_id": identity.issue(conv.visitor_key),
+                "page_url": "https://example.com/pricing"}
 
     def visit(sender: str, text: str, requested: str | None, slots: dict, n: int,
               first: bool) -> tuple[dict, list[str]]:
@@ -356,3 +400,258 @@ def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
     answer_in_turn([*QUALIFYING, ("name", "Dana Lee")])
     lead = record(session_factory)
     assert lead["status"] == "qualified" and lead["handoff"]["status"] == "requested"
+
+
+# ------------------------------------------------------------------ a busy lead store
+
+
+@contextmanager
+def store_locked(factory, table: str = "answers") -> Iterator[None]:
+    """Another connection holds the lead store's write lock (SQLite) or `table`
+    (PostgreSQL) until the block ends."""
+    engine = factory.kw["bind"]
+    if engine.url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(engine.url.database, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    other = create_engine(engine.url)
+    with other.connect() as connection:
+        connection.execute(sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            connection.rollback()
+    other.dispose()
+
+
+BUDGET_TURN = {"need": "a helpdesk", "asked_slots": ["need", "budget"]}
+
+
+def test_a_locked_store_still_gets_a_reply_and_the_answer_is_stored_afterwards(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory):
+        started = time.monotonic()
+        slots, said = run_form(tracker("around 20k a year", requested="budget",
+                                       slots=BUDGET_TURN, message_id="m1"))
+        waited = time.monotonic() - started
+        assert [e.turn.message_id for e in spool.pending()] == ["m1"]
+    assert said == ["utter_noted_offline"]
+    assert slots["budget"] and slots["requested_slot"] == "authority"
+    assert waited < 1.5 + 2.5, waited  # the retry budget plus one lock wait at most
+    assert "budget" not in [a["field"] for a in record(session_factory)["answers"]]
+    report = replay(spool, conv.take_turn)
+    assert (report.applied, report.waiting) == (1, 0) and not spool.has_pending()
+    lead = record(session_factory)
+    assert lead["budget_amount"] == 20000
+    replay(spool, conv.take_turn)  # nothing left: replaying again changes nothing
+    assert [a["field"] for a in record(session_factory)["answers"]].count("budget") == 1
+
+
+def test_a_turn_after_a_spooled_one_waits_for_it_then_both_are_stored_in_order(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory):
+        first, _ = run_form(tracker("around 20k a year", requested="budget",
+                                    slots=BUDGET_TURN, message_id="m1"))
+    # The store is free again, but the budget still waits: it goes first, then authority.
+    state = {**BUDGET_TURN, **{k: v for k, v in first.items() if k != "requested_slot"}}
+    slots, said = run_form(tracker("I sign off on it", requested="authority", slots=state,
+                                   message_id="m2"))
+    assert not spool.has_pending()
+    assert slots["requested_slot"] == "timeline" and "utter_noted_offline" not in said
+    lead = record(session_factory)
+    assert (lead["budget_amount"], lead["authority"]) == (20000, "decision_maker")
+
+
+def test_an_unexpected_failure_is_answered_logged_without_the_text_and_kept(
+        conv, spool, monkeypatch, caplog):
+    def broken(turn):
+        raise ValueError(f"cannot handle {turn.text}")
+
+    monkeypatch.setattr(conv, "take_turn", broken)
+    secret = "reach me at dana.secret@acme.com"
+    with caplog.at_level(logging.INFO):
+        slots, said = run_form(tracker(secret, requested="email", slots=BUDGET_TURN))
+    assert said == ["utter_try_again"] and slots["requested_slot"] == "email"
+    assert "dana.secret" not in caplog.text and "ValueError" in caplog.text
+    assert [e.turn.text for e in spool.pending()] == [secret]
+
+
+def test_a_failure_outside_the_turn_still_gets_a_reply(conv, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("tracker could not be read")
+
+    monkeypatch.setattr(qualify_form, "turn_from_tracker", broken)
+    slots, said = run_form(tracker("around 20k", requested="budget", slots=BUDGET_TURN))
+    assert said == ["utter_try_again"] and slots["requested_slot"] == "budget"
+
+
+def test_garbage_is_not_a_fact_and_the_question_is_rephrased_once(conv, session_factory):
+    slots, _ = run_form(tracker("{{10000*10000}}", requested="budget", slots=BUDGET_TURN))
+    assert slots["rephrase_slot"] == "budget" and slots["requested_slot"] == "budget"
+    assert "budget" not in slots
+    retried = {**BUDGET_TURN, "retried_slots": ["budget"], "rephrase_slot": "budget"}
+    slots, said = run_form(tracker("100000000 a year", requested="budget", slots=retried,
+                                   message_id="m2"))
+    assert "utter_unclear_kept" in said and slots["requested_slot"] == "authority"
+    lead = record(session_factory)
+    assert lead["budget_amount"] is None
+    assert [a["raw_text"] for a in lead["answers"] if a["field"] == "budget"] == [
+        "100000000 a year"]
+
+
+def test_a_lone_surrogate_in_the_text_is_stored_not_a_failure(conv, session_factory, spool):
+    slots, said = run_form(tracker("our support e-mails get lost \ud800", requested="need"))
+    assert "utter_try_again" not in said and not spool.has_pending()
+    need = [a for a in record(session_factory)["answers"] if a["field"] == "need"]
+    assert need and "\ufffd" in need[0]["raw_text"]
+
+
+# ------------------------------------------------------------------ every other action answers
+
+
+def run_action(action, t: Tracker) -> tuple[list[dict[str, Any]], list[str]]:
+    """Run a custom action; its events and the responses it sends."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return events, [m.get("response") for m in dispatcher.messages]
+
+
+def handoff_status(factory, sender: str = "s1") -> str | None:
+    handoff = record(factory, sender).get("handoff") or {}
+    return handoff.get("status")
+
+
+def test_a_request_for_a_person_on_a_locked_store_is_answered_and_recorded_later(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory):
+        started = time.monotonic()
+        _, said = run_action(side_questions.ActionRequestHuman(),
+                             tracker("can I talk to a human", intent="request_human",
+                                     requested="budget", message_id="m1"))
+        waited = time.monotonic() - started
+        assert [e.action for e in spool.pending()] == [REQUEST_HUMAN]
+    assert said == ["utter_human_requested", "utter_human_needs_contact"]
+    assert waited < 1.5 + 2.5, waited  # the retry budget plus one lock wait at most
+    assert handoff_status(session_factory) is None
+    report = replay(spool, runtime.appliers())
+    assert (report.applied, report.waiting, report.dead) == (1, 0, 0)
+    assert handoff_status(session_factory) in ("requested", "pending")
+
+
+def test_a_store_locked_briefly_is_retried_and_nothing_is_spooled(conv, session_factory,
+                                                                  spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    url = session_factory.kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("the brief SQLite lock is what this test is about")
+    # The lock is taken and released by the timer's thread, as another writer would.
+    holder = sqlite3.connect(url.database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    # Released while the action retries (its budget is 1.5 s): no spool, a stored request.
+    releaser = threading.Timer(0.6, lambda: (holder.execute("ROLLBACK"), holder.close()))
+    releaser.start()
+    _, said = run_action(side_questions.ActionRequestHuman(),
+                         tracker("a person please", intent="request_human", message_id="m1"))
+    releaser.join()
+    assert said[0] == "utter_human_requested" and not spool.has_pending()
+    assert handoff_status(session_factory) in ("requested", "pending")
+
+
+def test_a_failing_request_for_a_person_is_answered_logged_without_the_text_and_kept(
+        conv, session_factory, spool, monkeypatch, caplog):
+    def broken(conversation_id, at):
+        raise ValueError(f"cannot handle {conversation_id} dana.secret@acme.com")
+
+    monkeypatch.setattr(conv, "request_human", broken)
+    with caplog.at_level(logging.INFO):
+        _, said = run_action(side_questions.ActionRequestHuman(),
+                             tracker("get me a human, dana.secret@acme.com",
+                                     intent="request_human", slots={"email": "d@acme.com"}))
+    assert said == ["utter_human_requested"]
+    assert "dana.secret" not in caplog.text and "ValueError" in caplog.text
+    assert [e.action for e in spool.pending()] == [REQUEST_HUMAN]
+    monkeypatch.undo()  # the bug is fixed: the kept request is applied
+    report = replay(spool, store_appliers(conv, session_factory))
+    assert report.applied == 1 and handoff_status(session_factory) in ("requested", "pending")
+
+
+def test_an_unreadable_tracker_still_keeps_the_request_for_a_person(conv, session_factory,
+                                                                    spool, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("tracker could not be read")
+
+    monkeypatch.setattr(side_questions, "turn_from_tracker", broken)
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    _, said = run_action(side_questions.ActionRequestHuman(),
+                         tracker("a person please", intent="request_human"))
+    assert said[0] == "utter_human_requested"
+    assert handoff_status(session_factory) in ("requested", "pending")
+
+
+def test_conclude_on_a_locked_store_says_goodbye_and_ends_the_conversation_later(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory, "conversations"):
+        _, said = run_action(side_questions.ActionConclude(),
+                             tracker("stop", intent="stop", slots={"outcome": "stopped"}))
+        assert [e.action for e in spool.pending()] == [CONCLUDE]
+    assert said == ["utter_stopped"]
+    replay(spool, runtime.appliers())
+    with store.session_scope(session_factory) as session:
+        assert session.get(store.Conversation, "s1").ended_reason == "stopped"
+
+
+def test_a_failing_conclude_still_says_what_happens_next(conv, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("settings unreadable")
+
+    monkeypatch.setattr(side_questions, "turn_from_tracker", broken)
+    _, said = run_action(side_questions.ActionConclude(), tracker("thanks", intent="thanks"))
+    assert said == ["utter_next_in_progress"]
+
+
+def test_a_failing_answer_to_a_question_is_still_a_reply(conv, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("nlu data unreadable")
+
+    monkeypatch.setattr(side_questions, "looks_like_question", broken)
+    _, said = run_action(side_questions.ActionAnswerQuestion(),
+                         tracker("how much is it?", intent="ask_pricing"))
+    assert said == ["utter_try_again"]
+
+
+def test_a_takeover_on_a_locked_store_still_pauses_and_is_recorded_later(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory, "activities"):
+        events, said = run_action(takeover.ActionHumanTakeover(),
+                                  tracker("EXTERNAL: EXTERNAL_human_takeover",
+                                          intent="EXTERNAL_human_takeover"))
+        assert [e.action for e in spool.pending()] == [HUMAN_TAKEOVER]
+    assert said == ["utter_human_took_over"] and events[-1]["event"] == "pause"
+    replay(spool, runtime.appliers())
+    with store.session_scope(session_factory) as session:
+        lead = store.lead_for_conversation(session, "s1")
+        assert [a.kind for a in store.list_activities(session, lead)].count(
+            "human_takeover") == 1
+
+
+def test_a_form_turn_after_a_spooled_request_for_a_person_applies_it_first(
+        conv, session_factory, spool):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+    with store_locked(session_factory):
+        run_action(side_questions.ActionRequestHuman(),
+                   tracker("a person please", intent="request_human", message_id="m1"))
+    slots, said = run_form(tracker("around 20k a year", requested="budget",
+                                   slots=BUDGET_TURN, message_id="m2"))
+    assert not spool.has_pending() and "utter_noted_offline" not in said
+    assert handoff_status(session_factory) in ("requested", "pending")
+    assert record(session_factory)["budget_amount"] == 20000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -214,8 +215,13 @@ def test_merge_by_email_moves_the_conversation_onto_the_older_lead(
     assert merged["created_at"] == first["created_at"]
     assert merged["conversation_ids"] == ["c1", "c2"]
     assert merged["email"] == "jane@acme.com"
-    assert merged["need"] == "a CRM for 40 reps"  # the newer answer wins
-    assert fields(merged["answers"]) == ["need", "email", "need", "email"]
+    # A typed e-mail proves nothing: what the lead knew stays, the newcomer's words are claims.
+    assert merged["need"] == "automate onboarding"
+    assert fields(merged["answers"]) == ["need", "email"]
+    assert fields(merged["claims"]) == ["need", "email"]
+    assert merged["claims"][0]["raw_text"] == "a CRM for 40 reps"
+    assert merged["unverified_match"] is True
+    assert [v["identity"] for v in merged["visits"]] == [None, "unverified_email"]
     assert merged["handoff"] is not None and merged["handoff"]["status"] == "requested"
     assert count(session_factory, Lead) == 1
 
@@ -493,3 +499,62 @@ def test_many_handoff_requests_on_one_connection_keep_working(session_factory) -
             first = st.request_handoff(session, lead, reason="qualified")
             again = st.request_handoff(session, lead, reason="qualified")
             assert again.id == first.id  # the open one is reused, not doubled
+
+
+# ------------------------------------------------------------------ the SQLite writer lock
+
+
+def _held_writer(factory: sessionmaker[Session], release: threading.Event,
+                 started: threading.Event) -> None:
+    """A thread of this process inside a write transaction until `release` is set."""
+    with session_scope(factory) as session:
+        ensure_conversation(session, "holder")
+        started.set()
+        release.wait(10)
+
+
+def test_a_thread_waiting_on_this_process_writer_gives_up_like_sqlite_does(sqlite_url):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.spool import is_transient_store_error
+    from bot.store.db import lock_wait_ms, set_lock_wait
+
+    migrate(sqlite_url)
+    engine = make_engine(sqlite_url)
+    set_lock_wait(engine, 300)
+    assert lock_wait_ms(engine) == 300
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    release, started = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_held_writer, args=(factory, release, started))
+    holder.start()
+    try:
+        assert started.wait(5)
+        began = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked") as caught, \
+                session_scope(factory) as session:
+            ensure_conversation(session, "waiter")
+        waited = time.monotonic() - began
+        assert 0.25 <= waited < 2.0, waited
+        assert is_transient_store_error(caught.value)  # so the action retries or spools
+    finally:
+        release.set()
+        holder.join()
+    with session_scope(factory) as session:  # the writer is free again: it works
+        ensure_conversation(session, "waiter")
+        assert session.get(Conversation, "waiter") is not None
+    engine.dispose()
+
+
+def test_the_writer_lock_waits_as_long_as_sqlite_busy_timeout(sqlite_url):
+    from bot.store.db import lock_wait_ms, set_lock_wait
+
+    migrate(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert busy == lock_wait_ms(engine) == 10_000  # the store's default, one number
+    set_lock_wait(engine, 1000)  # what the action server sets (actions/runtime.py)
+    engine.dispose()  # new connections take the new wait
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1000
+    engine.dispose()
