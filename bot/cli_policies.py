@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bot.policies import RETENTION_FILE
 from bot.policy_check import check_project
 from bot.settings import PROJECT_ROOT
 
@@ -28,7 +29,7 @@ def check(root: Path) -> None:
             click.echo(problem, err=True)
         raise click.exceptions.Exit(1)
     for name in ("scoring.yml", "qualification.yml", "questions.yml", "industries.yml",
-                 "email_domains.yml", "routing.yml"):
+                 "email_domains.yml", "routing.yml", RETENTION_FILE):
         click.echo(f"ok: policies/{name}")
     click.echo("ok: domain.yml has a slot, a response and a form entry for every question")
 

@@ -6,7 +6,9 @@ One line per problem, so the conversation designer can fix them all in one go:
 - every question in questions.yml has its slot, an `utter_ask_<slot>` response and a place in
   forms.qualify_form.required_slots in domain.yml (read as plain YAML, no Rasa needed);
 - every industry named in scoring.yml is a label of industries.yml;
-- every currency the budget parser recognises, and USD itself, has a rate in usd_rates.
+- every currency the budget parser recognises, and USD itself, has a rate in usd_rates;
+- routing.yml and retention.yml load (the worker applies retention.yml: a broken one would
+  only show up there, as "retention paused").
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.policies import (
     QuestionsPolicy,
     ScoringPolicy,
     load_each,
+    load_retention,
 )
 
 FORM = "qualify_form"
@@ -46,7 +49,18 @@ def check_project(root: Path) -> list[str]:
     if loaded is not None:
         problems += _check_policies(loaded, root, industries)
     problems += _check_routing(policy_dir / "routing.yml")
+    problems += _check_retention(policy_dir)
     return problems
+
+
+def _check_retention(policy_dir: Path) -> list[str]:
+    """policies/retention.yml: known keys, days >= 1, deletion after anonymising, and only
+    personal lead fields to clear (file:line: field: problem)."""
+    try:
+        load_retention(policy_dir)
+    except PolicyError as exc:
+        return [str(exc)]
+    return []
 
 
 def _check_routing(path: Path) -> list[str]:

@@ -15,7 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from bot.handoff.render import render_text, summary_context, transcript_lines
+from bot.handoff.render import (
+    render_text,
+    summary_context,
+    summary_variants,
+    transcript_lines,
+)
 from bot.rescore import assignment_for
 from bot.routing import FALLBACK_RULE, Assignment, follow_up_time, routing_policy
 from bot.store import Handoff, Lead, lead_record
@@ -73,6 +78,11 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
     follow_up = follow_up_time(assignment.owner, as_utc(handoff.created_at))
     context = summary_context(record, assignment, follow_up, lead_url=lead_url,
                               assistant=assistant, reference=handoff.idempotency_key)
+    # A chat linked to this lead only by a typed e-mail: the rep must not take it as the
+    # lead's person, and sees what it claimed (the claims changed nothing stored).
+    context["unverified_match"] = bool(record.get("unverified_match"))
+    context["claims"] = [{"field": c["field"], "text": c["raw_text"], "at": c["at"]}
+                         for c in record.get("claims") or []]
     owner = context["owner"]
     return {
         "event": event,
@@ -81,7 +91,8 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
         "lead": record,
         "owner": {key: owner[key] for key in ("id", "name", "email", "team")},
         "lead_url": lead_url,
-        "summary": render_text(context),
+        # Raw text, visitor words as typed; receivers that post it on take an escaped copy.
+        **_summaries(render_text(context)),
         "transcript": answers_transcript(lead),
         "transcript_source": "answers",
         CONTEXT_KEY: context,
@@ -100,7 +111,12 @@ def with_transcript(payload: dict[str, Any], lines: Sequence[dict[str, Any]]) ->
     fuller = {**context, "transcript_complete": True,
               "transcript": transcript_lines(lines, str(context.get("assistant") or ""))}
     return {**payload, "transcript": list(lines), "transcript_source": "rasa",
-            "summary": render_text(fuller), CONTEXT_KEY: fuller}
+            **_summaries(render_text(fuller)), CONTEXT_KEY: fuller}
+
+
+def _summaries(text: str) -> dict[str, str]:
+    """`summary` (raw text) and its escaped variants (`summary_html`, `summary_slack`)."""
+    return {"summary": text, **summary_variants(text)}
 
 
 def _unsaved_answers(answers: Sequence[dict[str, Any]],

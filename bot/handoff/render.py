@@ -3,7 +3,9 @@
 One context (`summary_context`) feeds every format; the templates live in
 `bot/handoff/templates/`:
 
-- `summary.txt`: plain text (also the e-mail's text part), visitor text as given;
+- `summary.txt`: plain text (also the e-mail's text part), visitor text as given: the
+  webhook JSON's `summary` is this raw text, with escaped copies beside it
+  (`summary_variants`: `summary_html`, `summary_slack`);
 - `email_subject.txt`, `email.html`: the e-mail (HTML autoescaped);
 - `slack.json`: a Block Kit message; every string of the context is escaped for Slack mrkdwn
   before rendering (`& < >`, @channel-style mentions, `* _ ~ \\``), so the template inserts
@@ -14,6 +16,7 @@ A missing or broken template raises `TemplateProblem` naming the file (and line)
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -251,6 +254,22 @@ def slack_escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
     return text.translate(_FORMATTING)
+
+
+def slack_text(text: str) -> str:
+    """Plain text made inert for Slack mrkdwn, its words kept: `& < >` become entities (so
+    `<!channel>`, `<@U1>` and `<http://x|y>` are shown, not acted on) and @channel, @here,
+    @everyone get a zero-width space (no mention even with `link_names`). Unlike
+    `slack_escape`, formatting characters are left as typed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+
+
+def summary_variants(text: str) -> dict[str, str]:
+    """The webhook JSON's escaped copies of the raw-text `summary`, for receivers that
+    post it on: `summary_html` (HTML-escaped, quotes too) and `summary_slack` (Slack
+    mrkdwn-escaped, see `slack_text`)."""
+    return {"summary_html": html.escape(text, quote=True), "summary_slack": slack_text(text)}
 
 
 def clip(text: str, limit: int) -> str:

@@ -8,10 +8,13 @@
   visitor's stored answers with the reason.
 
 Everything needs REPS_TOKEN (`settings.reps_token`): without one configured every page
-answers 503. A request is let in with `Authorization: Bearer <token>` or with the cookie
-set by the login form (`/reps/login`) or by `?token=<token>` on any page, which redirects
-to the same page without the token so it does not stay in the address bar or the history.
-The cookie holds an HMAC of the token, never the token itself.
+answers 503. A request is let in with `Authorization: Bearer <token>` or with the session
+cookie set by the login form (`/reps/login`) or by `?token=<token>` on any page, which
+redirects to the same page without the token so it does not stay in the address bar or the
+history. The cookie names a server-side session with an expiry (`bot.web.rep_sessions`):
+it never holds the token, ends after REPS_SESSION_HOURS, and signing out revokes it. Wrong
+tokens are limited per client address and overall (429 with Retry-After), and each one is
+logged without the token.
 
 Visitor text is hostile: templates are autoescaped, nothing a visitor typed becomes a link,
 and a strict Content-Security-Policy forbids scripts altogether.
@@ -19,10 +22,10 @@ and a strict Content-Security-Policy forbids scripts altogether.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ import jinja2
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -50,9 +54,20 @@ from bot.store import (
     make_session_factory,
     session_scope,
 )
-from bot.store.column_types import as_utc
+from bot.store.column_types import as_utc, utcnow
 from bot.store.vocabulary import LEAD_STATUSES
 from bot.transcript import Line, TranscriptUnavailable, fetch_transcript
+from bot.web.rep_sessions import (
+    AttemptLimiter,
+    read_cookie,
+    revoke_session,
+    session_is_live,
+    session_key,
+    sign_cookie,
+    start_session,
+)
+
+log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 COOKIE_NAME = "leadbot_reps"
@@ -75,16 +90,20 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[Request], Response]
+Clock = Callable[[], datetime]
+WRONG_TOKEN = "That token is not right."
 PROFILE = (("Name", "name"), ("Job title", "job_title"), ("Company", "company"),
            ("Company size", "company_size"), ("Industry", "industry"),
            ("Country", "country"), ("E-mail", "email"), ("Phone", "phone"))
 
 
-def routes(settings: Settings) -> list[BaseRoute]:
+def routes(settings: Settings, clock: Clock = utcnow) -> list[BaseRoute]:
     """The rep pages' routes, mounted under /reps by `bot.web.app`.
 
-    Creates the process's lead-store engine (nothing connects until the first page)."""
-    pages = RepPages(settings, make_session_factory(make_engine(settings.lead_store_url)))
+    Creates the process's lead-store engine (nothing connects until the first page);
+    `clock` is the time sessions expire and wrong tokens are counted by (tests move it)."""
+    pages = RepPages(settings, make_session_factory(make_engine(settings.lead_store_url)),
+                     clock)
     return [
         Route("/", pages.guarded(pages.leads_page), methods=["GET"], name="reps_leads"),
         Route("/leads/{lead_id}", pages.guarded(pages.lead_page), methods=["GET"],
@@ -117,51 +136,57 @@ def when(value: datetime | str | None) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _client(request: Request) -> str:
+    """The client's address (behind a trusted proxy, uvicorn puts X-Forwarded-For here)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def _same(given: str, expected: str) -> bool:
     # compare_digest wants bytes for anything beyond ASCII; a visitor may send anything.
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 class RepPages:
-    """The rep pages of one process: its settings, lead store and templates."""
+    """The rep pages of one process: its settings, lead store, templates and sign-ins."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 clock: Clock = utcnow) -> None:
         self.settings = settings
         self.sessions = sessions
         self.templates = Jinja2Templates(env=template_environment())
         self.token = settings.reps_token
+        self.clock = clock
+        self.key = session_key(self.token, settings.reps_session_secret)
+        self.lifetime = timedelta(hours=settings.reps_session_hours)
+        self.limiter = AttemptLimiter(settings.reps_login_attempts_per_minute,
+                                      settings.reps_login_attempts_global_per_minute)
 
     # ------------------------------------------------------------------ access
-    def cookie_value(self) -> str:
-        """What the sign-in cookie holds: an HMAC of the token (a stolen cookie is no token)."""
-        return hmac.new(self.token.encode("utf-8"), b"leadbot rep pages",
-                        hashlib.sha256).hexdigest()
-
-    def allows(self, request: Request) -> bool:
-        """Whether `request` carries the token (Bearer header) or the sign-in cookie."""
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and given.strip() and _same(given.strip(), self.token):
-            return True
-        cookie = request.cookies.get(COOKIE_NAME)
-        return cookie is not None and _same(cookie, self.cookie_value())
+    def has_session(self, request: Request) -> bool:
+        """Whether the request's cookie names a live session (signed, not expired, not
+        revoked)."""
+        cookie = read_cookie(self.key, request.cookies.get(COOKIE_NAME) or "")
+        if cookie is None:
+            return False
+        with session_scope(self.sessions) as session:
+            return session_is_live(session, cookie, self.clock())
 
     def guarded(self, handler: Handler) -> Handler:
         """`handler` behind the token: 503 when none is configured, 401 and the login form
-        (no data) without it; `?token=` signs in and redirects to the page without it."""
+        (no data) without it, 429 after too many wrong tokens; `?token=` signs in and
+        redirects to the page without it."""
 
         @wraps(handler)
         def page(request: Request) -> Response:
             if not self.token:
                 return self.off(request)
-            given = request.query_params.get("token")
             here = _path_without_token(request)
-            if given is not None:
-                if not _same(given, self.token):
-                    return self.login_page(request, here, "That token is not right.", 401)
-                return self.with_cookie(request, RedirectResponse(here, status_code=303))
-            if not self.allows(request):
-                return self.login_page(request, here, None, 401)
             try:
+                refused = self.refusal(request, here)
+                if refused is not None:
+                    return refused
+                if request.query_params.get("token") is not None:
+                    return self.signed_in(request, RedirectResponse(here, status_code=303))
                 return handler(request)
             except SQLAlchemyError as exc:
                 detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
@@ -170,13 +195,62 @@ class RepPages:
 
         return page
 
-    def with_cookie(self, request: Request, response: Response) -> Response:
-        """`response` with the sign-in cookie: HttpOnly, SameSite=Strict, for /reps only."""
+    def refusal(self, request: Request, here: str) -> Response | None:
+        """Why `request` may not see the page (a response), or None when it may: a right
+        `?token=` or Bearer token, or else a live session cookie."""
+        given = request.query_params.get("token")
+        via = "query"
+        if given is None:
+            scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() == "bearer" and bearer.strip():
+                given, via = bearer.strip(), "bearer"
+        if given is not None:
+            return self.check_token(request, given, via, here)
+        if self.has_session(request):
+            return None
+        return self.login_page(request, here, None, 401)
+
+    def check_token(self, request: Request, given: str, via: str,
+                    target: str) -> Response | None:
+        """None when `given` is the token; else the login form (401), or 429 once the
+        client or everyone has tried too many wrong ones."""
+        client = _client(request)
+        now = self.clock().timestamp()
+        wait = self.limiter.retry_after(client, now)
+        if wait is not None:
+            log.warning("rep sign-in refused: too many wrong tokens (%s, from %s); "
+                        "retry in %d s", via, client, wait)
+            response = self.login_page(
+                request, target, f"Too many wrong tokens. Try again in {wait} seconds.", 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        if _same(given, self.token):
+            return None
+        failures = self.limiter.failed(client, now)
+        # The address and the way in, never what was typed: it may be a near-miss token.
+        log.warning("rep sign-in refused: wrong token (%s, from %s, %d in the last minute)",
+                    via, client, failures)
+        return self.login_page(request, target, WRONG_TOKEN, 401)
+
+    def signed_in(self, request: Request, response: Response) -> Response:
+        """`response` with a new session's cookie: HttpOnly, SameSite=Strict, for /reps
+        only, Secure over HTTPS, expiring with the session."""
+        now = self.clock()
+        with session_scope(self.sessions) as session:
+            session_id, expires_at = start_session(session, now, self.lifetime)
         response.set_cookie(
-            COOKIE_NAME, self.cookie_value(), path=_root(request) or "/", httponly=True,
-            samesite="strict", secure=request.url.scheme == "https",
+            COOKIE_NAME, sign_cookie(self.key, session_id, expires_at),
+            max_age=max(1, int((expires_at - now).total_seconds())),
+            path=_root(request) or "/", httponly=True, samesite="strict",
+            secure=self.over_https(request),
         )
         return _secured(response)
+
+    def over_https(self, request: Request) -> bool:
+        """Whether the rep reaches the pages over HTTPS: the request came over it (behind a
+        proxy, uvicorn takes the scheme from X-Forwarded-Proto only from FORWARDED_ALLOW_IPS),
+        or PUBLIC_URL says so."""
+        return request.url.scheme == "https" or self.settings.public_url.startswith("https:")
 
     def login_form(self, request: Request) -> Response:
         """GET /reps/login: the form asking for the token."""
@@ -186,20 +260,39 @@ class RepPages:
         return self.login_page(request, target, None, 200)
 
     async def login(self, request: Request) -> Response:
-        """POST /reps/login: a right token sets the cookie and goes on to the page asked for."""
+        """POST /reps/login: a right token starts a session and goes on to the page asked
+        for."""
         if not self.token:
             return self.off(request)
         form = await request.form()
         target = _safe_next(str(form.get("next") or ""), _root(request))
-        if not _same(str(form.get("token") or ""), self.token):
-            return self.login_page(request, target, "That token is not right.", 401)
-        return self.with_cookie(request, RedirectResponse(target, status_code=303))
+        refused = self.check_token(request, str(form.get("token") or ""), "form", target)
+        if refused is not None:
+            return refused
+        # The store is written from a worker thread: the event loop never waits on it.
+        try:
+            return await run_in_threadpool(
+                self.signed_in, request, RedirectResponse(target, status_code=303))
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            return self.message(request, 503, "The lead store is unavailable",
+                                detail[0] if detail else type(exc).__name__)
 
     def logout(self, request: Request) -> Response:
-        """POST /reps/logout: forget the cookie."""
+        """POST /reps/logout: revoke the session in the store and forget the cookie."""
+        cookie = read_cookie(self.key, request.cookies.get(COOKIE_NAME) or "")
+        if cookie is not None:
+            try:
+                with session_scope(self.sessions) as session:
+                    revoke_session(session, cookie, self.clock())
+            except SQLAlchemyError as exc:
+                detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+                return self.message(request, 503, "The lead store is unavailable",
+                                    "Could not sign out: "
+                                    + (detail[0] if detail else type(exc).__name__))
         response = RedirectResponse(f"{_root(request)}/login", status_code=303)
         response.delete_cookie(COOKIE_NAME, path=_root(request) or "/", httponly=True,
-                               samesite="strict")
+                               samesite="strict", secure=self.over_https(request))
         return _secured(response)
 
     # ------------------------------------------------------------------ pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,9 @@ from bot.handoff.render import (
     render_slack,
     render_text,
     slack_escape,
+    slack_text,
     summary_context,
+    summary_variants,
 )
 from bot.lead_profile import LeadProfile
 from bot.routing import FollowUp, route, routing_policy
@@ -205,3 +208,57 @@ def test_missing_or_broken_template_is_named(tmp_path: Path) -> None:
 def test_shipped_templates_exist() -> None:
     names = {p.name for p in TEMPLATE_DIR.iterdir()}
     assert {"summary.txt", "email_subject.txt", "email.html", "slack.json"} <= names
+
+
+# ---------------------------------------------------------------------------- webhook JSON
+def test_summary_variants_escape_for_html_and_slack() -> None:
+    raw = render_text(context())
+    variants = summary_variants(raw)
+    assert set(variants) == {"summary_html", "summary_slack"}
+    html_text, slack = variants["summary_html"], variants["summary_slack"]
+    # HTML: nothing a visitor typed is markup any more; unescaping gives the raw text back.
+    for hostile in ("<script>", "<b>", "<!channel>", "<!here>"):
+        assert hostile not in html_text
+    assert html.escape(HOSTILE_NEED) in html_text
+    assert html.unescape(html_text) == raw
+    # Slack: & < > as entities, so <!channel> / <!here> are shown, not acted on; the
+    # mentions typed as words get a zero-width space; the words are otherwise as typed.
+    for hostile in ("<!channel>", "<!here>", "<script>", "@here", "@channel"):
+        assert hostile not in slack, hostile
+    assert "&lt;!channel&gt;" in slack and "Acme &amp; Sons &lt;!here&gt;" in slack
+    assert "*bold* _it_ ~del~" in slack and "🚀" in slack
+    assert slack.replace("\u200b", "").replace("&lt;", "<").replace(
+        "&gt;", ">").replace("&amp;", "&") == raw
+    assert slack_text("<@U1> <http://evil.example|click> a&b") == (
+        "&lt;@U1&gt; &lt;http://evil.example|click&gt; a&amp;b")
+
+
+def test_the_webhook_payload_carries_the_raw_summary_and_escaped_copies(
+    session_factory: Any,
+) -> None:
+    from bot.handoff.payload import handoff_payload, with_transcript
+    from bot.store import (
+        AnswerInput,
+        ensure_conversation,
+        record_answers,
+        request_handoff,
+        session_scope,
+    )
+
+    at = datetime(2026, 3, 4, 8, 0, tzinfo=ZoneInfo("UTC"))
+    with session_scope(session_factory) as session:
+        ensure_conversation(session, "c-hostile", at=at)
+        lead = record_answers(session, [
+            AnswerInput("c-hostile", "name", "Eve <!channel>", "Eve <!channel>", "m1", at),
+            AnswerInput("c-hostile", "need", HOSTILE_NEED, HOSTILE_NEED, "m2", at)])
+        handoff = request_handoff(session, lead, "visitor_request", owner="dana")
+        session.flush()
+        payload = handoff_payload(lead, handoff)
+    fuller = with_transcript(payload, [{"speaker": "visitor", "text": "<!here> hi",
+                                        "at": "2026-03-04T08:00:05+00:00"}])
+    for sent in (payload, fuller):
+        assert HOSTILE_NEED in sent["summary"] and "Eve <!channel>" in sent["summary"]
+        assert sent["summary_html"] == html.escape(sent["summary"])
+        assert sent["summary_slack"] == slack_text(sent["summary"])
+        assert "<!channel>" not in sent["summary_slack"] + sent["summary_html"]
+    assert "<!here> hi" in fuller["summary"] and "&lt;!here&gt; hi" in fuller["summary_slack"]

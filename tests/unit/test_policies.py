@@ -231,3 +231,36 @@ def test_the_cli_prints_ok_lines_or_the_problems(project):
     bad = runner.invoke(policies_group, ["check", "--project", str(project)])
     assert bad.exit_code == 1
     assert "weights: Value error" in bad.stderr and "ok:" not in bad.stdout
+
+
+# ----------------------------------------------------------------- retention.yml
+
+
+@pytest.mark.parametrize("old,new,fragment,line_fragment", [
+    ("delete_after_days: 730", "delete_after_days: 100",
+     "delete_after_days must be later than anonymise_after_days", None),
+    ("anonymise_after_days: 365", "anonymise_after_days: 0",
+     "anonymise_after_days", "anonymise_after_days:"),
+    ("  answers: true", "  answers: true\n  forget_everything: true", "forget_everything",
+     "forget_everything"),
+    ("fields: [name, email,", "fields: [name, shoe_size, email,", "'shoe_size' is not one of",
+     "shoe_size"),
+])
+def test_a_broken_retention_policy_is_found_by_the_check(project, old, new, fragment,
+                                                         line_fragment):
+    path = project / "policies" / "retention.yml"
+    edit(path, old, new)
+    problems = check_project(project)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(str(path)) and fragment in problems[0], problems
+    if line_fragment:
+        assert f"retention.yml:{line_of(path, line_fragment)}:" in problems[0], problems
+
+
+def test_a_missing_retention_policy_is_found_and_the_cli_fails(project):
+    runner = CliRunner()
+    good = runner.invoke(policies_group, ["check", "--project", str(project)])
+    assert "ok: policies/retention.yml" in good.stdout.splitlines()
+    (project / "policies" / "retention.yml").unlink()
+    bad = runner.invoke(policies_group, ["check", "--project", str(project)])
+    assert bad.exit_code == 1 and "retention.yml: cannot read" in bad.stderr, bad.output

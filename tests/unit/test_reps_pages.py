@@ -4,6 +4,7 @@ PostgreSQL, with a real HTTP server standing in for Rasa's tracker endpoint."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -142,9 +143,21 @@ def make_settings(db_url: str, monkeypatch: pytest.MonkeyPatch, **overrides: Any
     return load_settings(**{**values, **overrides})
 
 
-def client_for(settings: Settings) -> TestClient:
+class Clock:
+    """A clock the test moves: sessions expire and wrong tokens age by it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def client_for(settings: Settings, clock: Clock | None = None, **client: Any) -> TestClient:
     """The rep pages mounted under /reps, as `bot.web.app` mounts them."""
-    return TestClient(Starlette(routes=[Mount("/reps", routes=routes(settings))]))
+    app = Starlette(routes=[Mount("/reps", routes=routes(settings, **(
+        {"clock": clock} if clock is not None else {})))])
+    return TestClient(app, **client)
 
 
 def bearer(token: str = TOKEN) -> dict[str, str]:
@@ -210,7 +223,9 @@ def test_bearer_login_form_and_query_token_all_let_a_rep_in(
         assert signed_in.status_code == 303 and signed_in.headers["location"] == page
         cookie = signed_in.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/reps" in cookie
-        assert TOKEN not in cookie  # an HMAC of the token, not the token
+        assert "Max-Age=43200" in cookie  # REPS_SESSION_HOURS=12
+        assert "Secure" not in cookie  # plain http, PUBLIC_URL http
+        assert TOKEN not in cookie  # a signed session id, not the token
         assert client.get(page).status_code == 200
         # An outside `next` never turns the login into an open redirect.
         away = client.post("/reps/login", data={"token": TOKEN, "next": "//evil.example/"},
@@ -335,3 +350,189 @@ def test_handoff_summaries_link_to_the_lead_page(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LEADBOT_ENV_FILE", "/nonexistent/leadbot.env")
     settings = load_settings(public_url="https://leads.example.com/")
     assert lead_page_url(settings, "ab12") == "https://leads.example.com/reps/leads/ab12"
+
+
+# ---------------------------------------------------------------------------- sessions
+def sign_in(client: TestClient) -> str:
+    """Sign in with the form; the session cookie's value."""
+    client.cookies.clear()
+    response = client.post("/reps/login", data={"token": TOKEN, "next": "/reps/"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    value = client.cookies.get(COOKIE_NAME)
+    assert value
+    return value
+
+
+def with_cookie(client: TestClient, value: str) -> TestClient:
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, value, path="/reps")
+    return client
+
+
+def test_a_session_ends_when_it_expires(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(T0)
+    client = client_for(make_settings(db_url, monkeypatch, reps_session_hours=2), clock)
+    cookie = sign_in(client)
+    clock.now = T0 + timedelta(hours=1, minutes=59)
+    assert with_cookie(client, cookie).get("/reps/").status_code == 200
+    clock.now = T0 + timedelta(hours=2)
+    response = with_cookie(client, cookie).get("/reps/")
+    assert response.status_code == 401 and 'name="token"' in response.text
+
+
+def test_a_signed_out_cookie_is_refused_although_its_signature_is_right(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(make_settings(db_url, monkeypatch))
+    cookie = sign_in(client)
+    other = client_for(make_settings(db_url, monkeypatch))
+    other_cookie = sign_in(other)
+    assert client.post("/reps/logout", follow_redirects=False).status_code == 303
+    # The copy kept from before the logout: same bytes, same signature, revoked in the store.
+    assert with_cookie(client, cookie).get("/reps/").status_code == 401
+    # Another rep's session is untouched.
+    assert with_cookie(other, other_cookie).get("/reps/").status_code == 200
+    # Signing in again gives a new, working session.
+    assert sign_in(client) != cookie
+    assert client.get("/reps/").status_code == 200
+
+
+def test_a_tampered_or_foreign_cookie_is_refused(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(db_url, monkeypatch)
+    client = client_for(settings)
+    cookie = sign_in(client)
+    version, session_id, expiry, signature = cookie.split(".")
+    flipped = "A" if session_id[0] != "A" else "B"
+    forgeries = [
+        f"{version}.{session_id}.{int(expiry) + 86400 * 365}.{signature}",  # longer life
+        f"{version}.{flipped}{session_id[1:]}.{expiry}.{signature}",  # another id
+        f"{version}.{session_id}.{expiry}.{signature[:-1]}0",  # signature changed
+        f"{version}.{session_id}.{expiry}", "", "v1...", "x" * 5000,
+    ]
+    for forged in forgeries:
+        if forged != cookie:
+            assert with_cookie(client, forged).get("/reps/").status_code == 401, forged
+    # Signed with another REPS_SESSION_SECRET (same token): not this server's cookie.
+    elsewhere = client_for(make_settings(db_url, monkeypatch, reps_session_secret="other"))
+    assert with_cookie(elsewhere, cookie).get("/reps/").status_code == 401
+    assert with_cookie(client, cookie).get("/reps/").status_code == 200
+
+
+def test_the_sixth_wrong_token_gets_429_even_with_the_right_one(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock(T0)
+    settings = make_settings(db_url, monkeypatch)
+    app = Starlette(routes=[Mount("/reps", routes=routes(settings, clock=clock))])
+    client = TestClient(app, client=("203.0.113.7", 40000))
+    neighbour = TestClient(app, client=("198.51.100.9", 40000))
+    caplog.set_level("WARNING", logger="bot.web.reps")
+    wrong = [f"guess-{n}-{TOKEN}" for n in range(5)]
+    tries = [lambda t=wrong[0]: client.post("/reps/login", data={"token": t}),
+             lambda t=wrong[1]: client.get(f"/reps/?token={t}", follow_redirects=False),
+             lambda t=wrong[2]: client.get("/reps/", headers=bearer(t)),
+             lambda t=wrong[3]: client.post("/reps/login", data={"token": t}),
+             lambda t=wrong[4]: client.post("/reps/login", data={"token": t})]
+    for attempt in tries:
+        assert attempt().status_code == 401
+    sixth = client.post("/reps/login", data={"token": "sixth-guess"})
+    assert sixth.status_code == 429
+    assert 1 <= int(sixth.headers["retry-after"]) <= 60
+    assert "Too many wrong tokens" in sixth.text and "Acme" not in sixth.text
+    # Limited means no token is checked at all, the right one included.
+    assert client.post("/reps/login", data={"token": TOKEN}).status_code == 429
+    assert client.get(f"/reps/?token={TOKEN}", follow_redirects=False).status_code == 429
+    assert client.get("/reps/", headers=bearer()).status_code == 429
+    # Another address has its own count.
+    assert neighbour.get("/reps/", headers=bearer()).status_code == 200
+    # A minute after the first wrong token, the address may try again.
+    clock.now = T0 + timedelta(seconds=61)
+    assert client.get("/reps/", headers=bearer()).status_code == 200
+    # Every refusal was logged with the address and the way in, never the token.
+    refusals = [r.getMessage() for r in caplog.records if "rep sign-in refused" in r.getMessage()]
+    assert len(refusals) == 9
+    assert sum("wrong token (" in line for line in refusals) == 5
+    assert all("203.0.113.7" in line for line in refusals)
+    assert {"form", "query", "bearer"} <= {w for line in refusals for w in ("form", "query",
+                                                                           "bearer") if w in line}
+    logged = "\n".join(refusals) + caplog.text
+    for secret in (*wrong, "sixth-guess", TOKEN):
+        assert secret not in logged
+
+
+def test_wrong_tokens_from_everywhere_are_limited_together(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(db_url, monkeypatch, reps_login_attempts_global_per_minute=8)
+    app = Starlette(routes=[Mount("/reps", routes=routes(settings, clock=Clock(T0)))])
+    statuses = []
+    for n in range(10):  # ten addresses, two wrong tokens each: no address reaches 5
+        client = TestClient(app, client=(f"192.0.2.{n}", 40000))
+        statuses += [client.post("/reps/login", data={"token": f"x{n}{k}"}).status_code
+                     for k in range(2)]
+    assert statuses[:8] == [401] * 8 and set(statuses[8:]) == {429}
+
+
+def test_the_cookie_is_secure_over_https_and_behind_an_https_public_url(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cookie_of(settings: Settings, base_url: str, headers: dict[str, str]) -> str:
+        client = client_for(settings, base_url=base_url)
+        response = client.post("/reps/login", data={"token": TOKEN}, headers=headers,
+                               follow_redirects=False)
+        assert response.status_code == 303
+        return response.headers["set-cookie"]
+
+    plain = make_settings(db_url, monkeypatch)
+    assert "Secure" in cookie_of(plain, "https://testserver", {})
+    # Said by the client itself, not by a proxy uvicorn trusts: ignored.
+    assert "Secure" not in cookie_of(plain, "http://testserver", {"X-Forwarded-Proto": "https"})
+    https_site = make_settings(db_url, monkeypatch, public_url="https://leads.example.com")
+    assert "Secure" in cookie_of(https_site, "http://testserver", {})
+
+
+def test_behind_a_trusted_proxy_x_forwarded_proto_makes_the_cookie_secure(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real server as `leadbot web` runs it (uvicorn, proxy_headers): X-Forwarded-Proto
+    counts from an address in FORWARDED_ALLOW_IPS (default 127.0.0.1) and from no other."""
+    import httpx
+
+    settings = make_settings(db_url, monkeypatch)
+    app = Starlette(routes=[Mount("/reps", routes=routes(settings))])
+    for allowed, secure in (("127.0.0.1", True), ("192.0.2.1", False)):
+        port = free_port()
+        with uvicorn_serving(app, port, allowed):
+            response = httpx.post(f"http://127.0.0.1:{port}/reps/login", data={"token": TOKEN},
+                                  headers={"X-Forwarded-Proto": "https"})
+        assert response.status_code == 303
+        assert ("Secure" in response.headers["set-cookie"]) is secure, allowed
+
+
+@contextmanager
+def uvicorn_serving(app: Any, port: int, forwarded_allow_ips: str) -> Iterator[None]:
+    """`app` served by uvicorn on 127.0.0.1:`port` in a thread, as `leadbot web` serves it."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, proxy_headers=True, ws="none", log_level="warning",
+        forwarded_allow_ips=forwarded_allow_ips))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(10)
