@@ -22,9 +22,10 @@ run: bootstrap  ## start the action server, Rasa and the site; Ctrl-C stops ever
 
 lint: bootstrap
 	$(APP)/ruff check bot actions channels tests bench scripts
+	$(APP)/mypy
 
 unit: bootstrap  ## fast tests of bot/ and actions/ (SQLite and PostgreSQL)
-	$(APP)/pytest -q tests/unit
+	$(APP)/pytest -q tests/unit tests/understanding
 
 validate: bootstrap  ## the conversation designer's check of domain, data and rules
 	$(APP)/python scripts/validate_data.py $(MAX_HISTORY)
@@ -53,8 +54,11 @@ bench: train  ## leadbot vs the baseline form bot at 1-50 visitors (~10 min): be
 bench-replicas: train  ## two Rasa replicas on PostgreSQL + Redis: throughput, lost turns
 	$(APP)/python -m bench.replicas
 
-nlu-report: train  ## intent F1 by 5-fold cross-validation (slow, not part of `make test`)
-	$(ENGINE)/rasa test nlu --cross-validation -f 5 --nlu data/nlu.yml --out results/nlu-cv
+nlu-report: bootstrap  ## understanding heads: per-class P/R/F1 on the held-out corpus (RASA_CV=1: + Rasa's intent CV)
+	$(APP)/python -m bot.understanding.report --json results/nlu-report.json
+	@if [ -n "$(RASA_CV)" ]; then \
+	  $(MAKE) --no-print-directory train && \
+	  $(ENGINE)/rasa test nlu --cross-validation -f 5 --nlu data/nlu.yml --out results/nlu-cv; fi
 
 clean:
 	rm -rf models results var/logs .pytest_cache .ruff_cache
