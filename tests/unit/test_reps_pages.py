@@ -300,6 +300,38 @@ def test_the_lead_page_shows_bant_reasons_handoff_and_the_whole_transcript(
     assert "the full transcript is unavailable" not in body
 
 
+def test_an_unverified_match_is_flagged_and_its_claims_listed_apart(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch, rasa: int
+) -> None:
+    lead_id = qualified_lead(session_factory)
+    later = T0 + timedelta(days=2)
+    with session_scope(session_factory) as session:
+        record_answers(session, [
+            AnswerInput("c-qualified", "email", "pat@acme.example", "pat@acme.example", "e1",
+                        T0)])
+        # Another conversation types the lead's e-mail and says something else about it.
+        record_answers(session, [
+            AnswerInput("c-stranger", "budget", "we only have 2k <b>total</b>",
+                        {"amount": 2000, "currency": "USD", "period": "one_time",
+                         "status": "estimate"}, "s1", later),
+            AnswerInput("c-stranger", "email", "pat@acme.example", "pat@acme.example", "s1",
+                        later)])
+    client = client_for(make_settings(db_url, monkeypatch, rasa_port=rasa))
+    body = client.get(f"/reps/leads/{lead_id}", headers=bearer()).text
+    assert "unverified match" in body and "Claims (not applied)" in body
+    assert str(escape("we only have 2k <b>total</b>")) in body  # the claim, escaped
+    assert "30,000 USD per year (allocated)" in body  # BANT still shows the lead's own value
+
+
+def test_a_lead_without_claims_has_no_claims_section(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch, rasa: int
+) -> None:
+    lead_id = qualified_lead(session_factory)
+    client = client_for(make_settings(db_url, monkeypatch, rasa_port=rasa))
+    body = client.get(f"/reps/leads/{lead_id}", headers=bearer()).text
+    assert "Claims (not applied)" not in body and "unverified match" not in body
+
+
 def test_visitor_text_is_escaped_everywhere(
     session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch, rasa: int
 ) -> None:
