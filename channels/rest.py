@@ -43,6 +43,7 @@ from channels.input_rules import (
     check_body,
     max_message_chars_from_env,
 )
+from channels.turn_queue import QUEUE_FULL_ERROR, QueueFull, TurnQueue
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class RestInput(RasaRestInput):
         self.max_chars = max_message_chars_from_env()
         self.max_bytes = body_limit(self.max_chars)
         self.cut_notice = domain_response(CUT_RESPONSE)
+        self.turns = TurnQueue()
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -119,7 +121,11 @@ class RestInput(RasaRestInput):
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
                 return response.stream(self._stream(on_new_message, message),
                                        content_type="text/event-stream")
-            return await self._answer(on_new_message, message)
+            try:
+                async with self.turns.turn(message.sender):
+                    return await self._answer(on_new_message, message)
+            except QueueFull:
+                return response.json(QUEUE_FULL_ERROR, status=429, headers={"Retry-After": "5"})
 
         return webhook
 
@@ -170,7 +176,11 @@ class RestInput(RasaRestInput):
         async def with_notice(resp: Any) -> None:
             for notice in self._notice(message):
                 await resp.write(json.dumps(notice) + "\n")
-            await stream(resp)
+            try:
+                async with self.turns.turn(message.sender):
+                    await stream(resp)
+            except QueueFull:
+                await resp.write(json.dumps(QUEUE_FULL_ERROR) + "\n")
 
         return with_notice
 

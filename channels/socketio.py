@@ -43,6 +43,7 @@ from channels.input_rules import (
     max_message_chars_from_env,
 )
 from channels.rest import CUT_RESPONSE, domain_response, log_failure
+from channels.turn_queue import QUEUE_FULL_ERROR, QueueFull, TurnQueue
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class SocketIOInput(RasaSocketIOInput):
         super().__init__(*args, **kwargs)
         self.max_chars = max_message_chars_from_env()
         self.cut_notice = domain_response(CUT_RESPONSE)
+        self.turns = TurnQueue()
 
     def check_payload(self, sid: str, data: Any) -> CleanMessage:
         """A `user_uttered` payload checked like a REST body (InputError if it breaks a
@@ -134,10 +136,14 @@ class SocketIOInput(RasaSocketIOInput):
             try:
                 if message.cut:
                     await output.send_text_message(message.sender, self.cut_notice)
-                await on_new_message(UserMessage(
-                    message.text, output, message.sender, input_channel=self.name(),
-                    metadata=message.metadata,
-                ))
+                async with self.turns.turn(message.sender):
+                    await on_new_message(UserMessage(
+                        message.text, output, message.sender, input_channel=self.name(),
+                        metadata=message.metadata,
+                    ))
+            except QueueFull:
+                await sio.emit(INPUT_ERROR_EVT, QUEUE_FULL_ERROR, room=sid,
+                               namespace=self.namespace)
             except Exception as exc:  # noqa: BLE001 - the socket is told, the error logged
                 log_failure("socket.io", message.sender, exc)
                 await sio.emit(INPUT_ERROR_EVT, {
