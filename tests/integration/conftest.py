@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,33 +72,41 @@ def receiver() -> Iterator[Receiver]:
         yield running
 
 
-@pytest.fixture(scope="session")
-def stack(backend: Backend, receiver: Receiver,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Rasa + action server + delivery worker on free ports, wired to the backend."""
+@contextmanager
+def started_stack(backend: Backend, receiver: Receiver, log_dir: Path, name: str,
+                  **overrides: object) -> Iterator[Stack]:
+    """Rasa + action server + delivery worker on free ports, wired to the backend and the
+    webhook receiver (settings `overrides` on top), stopped when the block ends."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
-    settings = load_settings(
-        database_url=backend.database_url,
-        tracker_store_url=backend.tracker_url,
-        lock_store_url=backend.lock_url,
-        rasa_token=uuid.uuid4().hex,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        handoff_webhook_url=receiver.url,
-        handoff_webhook_secret=HANDOFF_SECRET,
-    )
+    settings = load_settings(**{
+        "database_url": backend.database_url,
+        "tracker_store_url": backend.tracker_url,
+        "lock_store_url": backend.lock_url,
+        "rasa_token": uuid.uuid4().hex,
+        "rasa_port": free_port(),
+        "action_port": free_port(),
+        "handoff_webhook_url": receiver.url,
+        "handoff_webhook_secret": HANDOFF_SECRET,
+        **overrides,
+    })
     migrate(settings.lead_store_url)
-    running = Stack(
-        settings,
-        name=f"it-{backend.kind}",
-        extra_env=backend.engine_env,
-        log_dir=tmp_path_factory.mktemp("logs"),
-    )
+    running = Stack(settings, name=name, extra_env=backend.engine_env, log_dir=log_dir)
     running.start(model)
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(backend: Backend, receiver: Receiver,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack every REST test talks to, one per backend."""
+    with started_stack(backend, receiver, tmp_path_factory.mktemp("logs"),
+                       f"it-{backend.kind}") as running:
+        yield running
     # At the end of the session on this backend: every log the stack wrote is free of
     # e-mails, the prospects' phone number and the tokens, and private (0600 / 0700).
     found = leaks(running.log_dir, secret_values(running.settings), [PROSPECT_ANSWERS["phone"]])

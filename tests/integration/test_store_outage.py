@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,13 +20,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.launcher import Stack, model_path
-from bot.settings import load_settings
-from bot.store import make_engine, make_session_factory, migrate
+from bot.launcher import Stack
+from bot.store import make_engine, make_session_factory
 from tests.integration.client import BotClient
-from tests.integration.conftest import HANDOFF_SECRET, Backend
+from tests.integration.conftest import Backend, started_stack
 from tests.integration.helpers import PROSPECT_ANSWERS, lead_of
-from tests.receivers import Receiver, free_port
+from tests.receivers import Receiver
 
 pytestmark = pytest.mark.rasa
 
@@ -41,22 +39,11 @@ MAX_REPLY_SECONDS = 8.0
 def outage_stack(backend: Backend, receiver: Receiver,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """conftest's stack, with a spool of its own (no other test's turns are in it)."""
-    model = model_path()
-    if not model.exists():
-        pytest.fail(f"no trained model at {model}: run `make train` first")
-    settings = load_settings(
-        database_url=backend.database_url, tracker_store_url=backend.tracker_url,
-        lock_store_url=backend.lock_url, rasa_token=uuid.uuid4().hex,
-        rasa_port=free_port(), action_port=free_port(), handoff_webhook_url=receiver.url,
-        handoff_webhook_secret=HANDOFF_SECRET,
-        spool_dir=str(tmp_path_factory.mktemp("spool")), turn_retry_seconds=4.0,
-    )
-    migrate(settings.lead_store_url)
-    running = Stack(settings, name=f"outage-{backend.kind}", extra_env=backend.engine_env,
-                    log_dir=tmp_path_factory.mktemp("logs"))
-    running.start(model)
-    yield running
-    running.stop()
+    with started_stack(backend, receiver, tmp_path_factory.mktemp("logs"),
+                       f"outage-{backend.kind}",
+                       spool_dir=str(tmp_path_factory.mktemp("spool")),
+                       turn_retry_seconds=4.0) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
