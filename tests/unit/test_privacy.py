@@ -293,9 +293,12 @@ def spooled(spool: TurnSpool, sender: str, text: str, action: str = "turn") -> s
                              message_id=f"{sender}-{uuid.uuid4().hex[:6]}", at=NOW), action)
 
 
-def spool_of_zoe_and_max(tmp_path: Path) -> TurnSpool:
-    """Zoe's conversation: a waiting answer with her e-mail, a waiting request for a person
-    and one set aside in dead.jsonl; Max's: a waiting answer."""
+def spool_of_zoe_and_max(session_factory: Factory, tmp_path: Path) -> TurnSpool:
+    """Zoe and Max as leads, and their spool. Zoe's conversation: a waiting answer with her
+    e-mail, a waiting request for a person and one set aside in dead.jsonl; Max's: a
+    waiting answer."""
+    person(session_factory, "c-zoe", EMAIL, NOW)
+    person(session_factory, "c-max", OTHER, NOW)
     spool = TurnSpool(tmp_path / "spool", max_attempts=1)
     spooled(spool, "c-zoe", "the bad one")
 
@@ -313,9 +316,7 @@ def test_erase_removes_the_conversations_spooled_entries_and_nobody_elses(
     session_factory: Factory, db_url: str, tracker: Tracker, tmp_path: Path,
     leadbot: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    person(session_factory, "c-zoe", EMAIL, NOW)
-    person(session_factory, "c-max", OTHER, NOW)
-    spool = spool_of_zoe_and_max(tmp_path)
+    spool = spool_of_zoe_and_max(session_factory, tmp_path)
     for name, value in {"TRACKER_STORE_URL": tracker.store.url,
                         "POSTGRESQL_SCHEMA": tracker.store.schema,
                         "SPOOL_DIR": str(spool.directory)}.items():
@@ -334,9 +335,7 @@ def test_export_person_includes_the_spooled_entries_of_their_conversations(
     session_factory: Factory, db_url: str, tracker: Tracker, tmp_path: Path,
     leadbot: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    person(session_factory, "c-zoe", EMAIL, NOW)
-    person(session_factory, "c-max", OTHER, NOW)
-    spool = spool_of_zoe_and_max(tmp_path)
+    spool = spool_of_zoe_and_max(session_factory, tmp_path)
     with session_scope(session_factory) as session:
         exported = export_person(session, EMAIL, tracker.store, None, now=NOW,
                                  spool_dir=spool.directory)
