@@ -1,7 +1,8 @@
 """The labelled corpus of visitor messages: loading and validation.
 
 Layout: `<corpus>/train/*.yml` and `<corpus>/heldout/*.yml`, each file `examples: [...]` with
-`text`, optional `asked` (a slot), `kind`, `act`, optional `authority`, `budget`, `lang`; the
+`text`, optional `asked` (a slot), `kind`, `act`, optional `authority`, `budget`, `topic`,
+`lang`; the
 allowed values are the tuples below. Pydantic checks each example at this edge; the rest of
 the package sees frozen dataclasses. A bad file fails with `file: example N: field: problem`.
 """
@@ -29,10 +30,26 @@ KINDS = (
 ACTS = ("answer", "question", "person", "stop", "other")
 AUTHORITIES = ("decision_maker", "influencer", "user", "unknown")
 BUDGETS = ("allocated", "estimate", "none", "unknown")
-# The labels a head is trained for, with their classes; authority and budget are optional.
+# What a visitor's question is about, so the answer fits it (only on `act: question`).
+TOPICS = (
+    "pricing", "features", "integrations", "security", "trial", "why", "bot", "other",
+)
+# Whether a message is written in English: derived from `lang`, so the heads can tell an
+# English message from another language's before lingua names that language.
+LANGUAGE_GROUPS = ("en", "other")
+# The labels a head is trained for, with their classes. Every example carries kind, act and
+# a language; authority, budget and topic only where the message says something about them.
 LABELS: dict[str, tuple[str, ...]] = {
-    "kind": KINDS, "act": ACTS, "authority": AUTHORITIES, "budget": BUDGETS,
+    "kind": KINDS, "act": ACTS, "authority": AUTHORITIES, "budget": BUDGETS, "topic": TOPICS,
+    "language": LANGUAGE_GROUPS,
 }
+# Heads without which nothing can be read; the others may be missing from a small corpus.
+REQUIRED_LABELS = ("kind", "act")
+# A prospect's message that says nothing about its role or its budget trains the authority
+# and budget heads as this class, so that they can tell "not said" from a stated value in a
+# message that answers something else ("hi, my manager asked me for a shortlist" is said).
+UNSAID = "unsaid"
+SAID_IN_PASSING = ("authority", "budget")
 
 Slot = Literal[
     "need", "budget", "authority", "timeline", "name", "email", "company", "job_title",
@@ -45,6 +62,9 @@ Kind = Literal[
 Act = Literal["answer", "question", "person", "stop", "other"]
 Authority = Literal["decision_maker", "influencer", "user", "unknown"]
 Budget = Literal["allocated", "estimate", "none", "unknown"]
+Topic = Literal[
+    "pricing", "features", "integrations", "security", "trial", "why", "bot", "other",
+]
 
 
 class CorpusError(ValueError):
@@ -60,6 +80,7 @@ class _ExampleIn(BaseModel):
     act: Act
     authority: Authority | None = None
     budget: Budget | None = None
+    topic: Topic | None = None
     lang: str = Field(default="en", pattern=r"^[a-z]{2}$")
 
 
@@ -73,12 +94,24 @@ class Example:
     asked: str | None = None
     authority: str | None = None
     budget: str | None = None
+    topic: str | None = None
     lang: str = "en"
     source: str = ""
 
     def label(self, name: str) -> str | None:
-        """The value of label `name` (kind, act, authority, budget), None where not given."""
+        """The value of label `name` (see LABELS), None where not given."""
+        if name == "language":
+            return "en" if self.lang == "en" else "other"
         value: str | None = getattr(self, name)
+        return value
+
+    def training_label(self, name: str) -> str | None:
+        """What a head learns from this example: the label, or UNSAID for a prospect's
+        message that does not mention a role or a budget (and was not asked about it)."""
+        value = self.label(name)
+        if value is None and name in SAID_IN_PASSING and self.kind == "prospect" \
+                and self.asked != name:
+            return UNSAID
         return value
 
 
@@ -117,7 +150,8 @@ def load_file(path: Path) -> list[Example]:
         examples.append(
             Example(
                 text=parsed.text, kind=parsed.kind, act=parsed.act, asked=parsed.asked,
-                authority=parsed.authority, budget=parsed.budget, lang=parsed.lang,
+                authority=parsed.authority, budget=parsed.budget, topic=parsed.topic,
+                lang=parsed.lang,
                 source=f"{path.name}:{number}",
             )
         )
