@@ -1,19 +1,27 @@
 """Budget answers in free text: "around 20k a year", "$15-25k", "no budget yet", "not sure".
 
-Amounts come from :mod:`bot.parsing.numbers` (which relies on price-parser for separators);
-currency, period and status come from the small named tables below. Recurring amounts are
-annualised as the lead-record contract asks; the amount as said is kept in ``stated_amount``.
+Amounts come from :mod:`bot.parsing.numbers` (separators of every locale, k/grand/lakh/crore,
+number words), currencies from :mod:`bot.parsing.currency` (CLDR codes, names and symbols,
+plus colloquial marks; an ambiguous "kr" or "pesos" follows the visitor's country when
+known), period and status from the small named tables below.
+
+Periods: the lead-record contract stores ``budget_period`` as ``year``, ``month``,
+``one_time`` or null, and ``budget_amount`` per year for recurring budgets. A monthly
+budget keeps ``month`` (its amount x12). A quarterly, half-yearly or weekly budget is
+annualised (x4, x2, x52) and reported as ``year``: the contract has no such period, a
+yearly figure is what qualification compares, and the visitor's own words ("5k per
+quarter") stay in the answer beside it. The amount as said is kept in ``stated_amount``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from price_parser import Price
-
+from bot.parsing import currency
+from bot.parsing.currency import Mention
 from bot.parsing.numbers import Quantity, find_quantities, normalise
 
 BudgetStatus = Literal["allocated", "estimate", "none", "unknown"]
@@ -31,28 +39,12 @@ class Budget:
     stated_amount: float | None  # the amount as said, before annualising
 
 
-# Currency marks and words (lower-case, as in the normalised text) -> ISO 4217.
-# "kr" is read as SEK: Swedish visitors are the most frequent users of the bare mark.
-CURRENCY_ALIASES: dict[str, str] = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
-    "buck": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euri": "EUR",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
-    "s$": "SGD", "sgd": "SGD", "a$": "AUD", "au$": "AUD", "aud": "AUD",
-    "c$": "CAD", "ca$": "CAD", "cad": "CAD", "nz$": "NZD", "nzd": "NZD",
-    "hk$": "HKD", "hkd": "HKD", "r$": "BRL", "brl": "BRL", "mx$": "MXN", "mxn": "MXN",
-    "chf": "CHF", "fr.": "CHF", "francs": "CHF",
-    "kr": "SEK", "sek": "SEK", "kronor": "SEK", "nok": "NOK", "dkk": "DKK",
-    "¥": "JPY", "jpy": "JPY", "yen": "JPY", "cny": "CNY", "rmb": "CNY", "yuan": "CNY",
-    "₹": "INR", "inr": "INR", "rs": "INR", "rs.": "INR", "rupees": "INR",
-    "zar": "ZAR", "rand": "ZAR", "pln": "PLN", "zł": "PLN", "zloty": "PLN",
-    "aed": "AED", "dirham": "AED", "dirhams": "AED", "myr": "MYR", "rm": "MYR",
-    "₩": "KRW", "krw": "KRW", "₱": "PHP", "idr": "IDR", "czk": "CZK",
-    "kč": "CZK", "huf": "HUF", "lei": "RON", "₺": "TRY",
-}
+# Every unambiguous currency mark (lower-case) -> ISO 4217, built from CLDR on first use;
+# its values are every currency a budget can come in (policy_check wants a rate for each).
+CURRENCY_ALIASES: Mapping[str, str] = currency.CURRENCY_ALIASES
 
-# Phrases naming how often the amount is spent. "quarter" and "week" are annualised and
-# reported as period "year" because the contract has no quarterly or weekly period.
+# Phrases naming how often the amount is spent. "quarter", "half_year" and "week" are
+# annualised and reported as period "year" because the contract has no such period.
 PERIOD_CUES: dict[str, tuple[str, ...]] = {
     "year": (
         "a year", "per year", "each year", "every year", "per annum", "p.a.", "p/a", "/year",
@@ -63,12 +55,21 @@ PERIOD_CUES: dict[str, tuple[str, ...]] = {
         "pro jahr", "im jahr", "jährlich", "par an", "al año", "por año",
     ),
     "month": (
-        "a month", "per month", "each month", "every month", "/month", "/mo", "p/m",
-        "monthly", "a mo", "per mo", "pcm", "a mth", "per mth", "/mth", "al mese", "il mese",
+        "a month", "per month", "each month", "every month", "/month", "/mo", "/m", "p/m",
+        "monthly", "a mo", "per mo", "pcm", "a mth", "per mth", "/mth", "a mnth", "per mnth",
+        "mthly", "al mese", "il mese",
         "mensili", "mensile", "per maand", "maandelijks", "pro monat", "im monat", "monatlich",
         "par mois", "al mes", "por mes",
     ),
-    "quarter": ("a quarter", "per quarter", "each quarter", "every quarter", "quarterly"),
+    "quarter": (
+        "a quarter", "per quarter", "each quarter", "every quarter", "quarterly", "a qtr",
+        "per qtr", "each qtr", "/qtr", "/quarter", "every 3 months", "each 3 months",
+    ),
+    "half_year": (
+        "every 6 months", "each 6 months", "twice a year", "half-yearly", "half yearly",
+        "semi-annually", "semiannually", "semi-annual", "per half year", "per half-year",
+        "biannually",
+    ),
     "week": ("a week", "per week", "each week", "every week", "weekly", "/week", "/wk"),
     "one_time": (
         "one-off", "one off", "one-time", "one time", "once", "upfront", "up front",
@@ -76,24 +77,16 @@ PERIOD_CUES: dict[str, tuple[str, ...]] = {
         "una tantum", "one shot", "fixed fee", "fixed price",
     ),
 }
-PERIODS_PER_YEAR: dict[str, int] = {"year": 1, "month": 12, "quarter": 4, "week": 52}
+PERIODS_PER_YEAR: dict[str, int] = {
+    "year": 1, "month": 12, "quarter": 4, "half_year": 2, "week": 52,
+}
 REPORTED_PERIOD: dict[str, BudgetPeriod] = {
-    "year": "year", "month": "month", "quarter": "year", "week": "year", "one_time": "one_time"
+    "year": "year", "month": "month", "quarter": "year", "half_year": "year", "week": "year",
+    "one_time": "one_time",
 }
 
-# Words saying the money exists and is signed off. Any of them negated ("nobody has signed
-# off", "not approved yet") makes the answer an estimate, whatever else was said.
-ALLOCATION_CUES: tuple[str, ...] = (
-    "earmarked", "earmark", "set aside", "put aside", "put away", "ring-fenced", "ringfenced",
-    "ring fenced", "approved", "approval", "signed off", "sign-off", "sign off", "allocated",
-    "budgeted", "secured", "committed", "confirmed", "reserved", "locked in", "in the plan",
-    "in the budget", "in our budget", "green light", "green-lit", "greenlit", "sanctioned",
-    "authorised", "authorized", "funded", "available", "granted", "were given", "was given",
-    "been given",
-    "approvato", "approvata", "stanziato", "stanziati", "goedgekeurd", "vrijgemaakt",
-    "genehmigt", "freigegeben", "bewilligt",
-)
-# "we have 20k" / "I've got about 3k": owning the money right before the amount.
+# "we have 20k" / "I've got about 3k": owning the money right before the amount makes a
+# number in passing a budget.
 _HAVE_BEFORE_AMOUNT_RE = re.compile(
     r"\b(?:we|i)\s*(?:'ve|have|has|got|'ve\s+got|have\s+got)\s+"
     r"(?:(?:about|around|roughly|approximately|approx\.?|like|maybe|a|an|budget\s+of|"
@@ -114,29 +107,6 @@ _NT_STEMS: frozenset[str] = frozenset(
      "would", "should", "ai", "were"}
 )
 _NEGATION_AFTER_RE = re.compile(r"^\s*[?:,-]?\s*(?:not\s+yet|pending|tbc|tbd)\b")
-
-NONE_CUES: tuple[str, ...] = (
-    r"no budget", r"zero", r"nil", r"none", r"no money", r"no funds?", r"no funding",
-    r"find (?:the )?(?:funding|money|budget)", r"need (?:funding|money|budget)",
-    r"nothing(?! (?:decided|fixed|set|confirmed|final|yet|crazy|fancy|too|big|huge|over|"
-    r"more|much|special|extravagant|major|insane))", r"not budgeted",
-    r"(?:do ?n[o']?t|doesn'?t|haven'?t|have not|hasn'?t)\s+(?:(?!know\b)[a-z]+\s+){0,3}?"
-    r"(?:budget|funding|funds|money|one)",
-    r"without (?:a |any )?budget", r"budget (?:is|of) (?:0|nil|none)", r"free",
-    r"nessun budget", r"geen budget", r"kein budget", r"sin presupuesto",
-    r"(?<![\d.,])0(?![\d.,%])",
-)
-UNKNOWN_CUES: tuple[str, ...] = (
-    r"not sure", r"unsure", r"no idea", r"no clue", r"don'?t know", r"do not know", r"dunno",
-    r"idk", r"depends", r"depending", r"tbd", r"tbc", r"to be (?:determined|decided|defined)",
-    r"not (?:yet )?(?:decided|defined|determined|clear)", r"undecided", r"haven'?t decided",
-    r"hard to say", r"can'?t say", r"cannot say", r"couldn'?t say", r"rather not",
-    r"prefer not", r"not at liberty", r"confidential", r"pay ?grade", r"ask (?:my|our|the)",
-    r"check with", r"haven'?t (?:really )?thought", r"not thought", r"flexible", r"negotiable",
-    r"open", r"skip", r"pass", r"n/a", r"let'?s see", r"we'?ll see", r"unknown",
-    r"nothing (?:decided|fixed|set|confirmed|final|yet)", r"varies", r"whatever it (?:costs|takes)",
-    r"non so", r"weet (?:ik )?niet", r"keine ahnung", r"no s[eé]",
-)
 
 # Context that makes a money amount in an unrelated message a budget.
 BUDGET_CONTEXT_CUES: tuple[str, ...] = (
@@ -174,6 +144,7 @@ MONEY_FOLLOWERS: tuple[str, ...] = (
 FIGURE_LEVELS: dict[str, int] = {"low": 2, "mid": 5, "high": 8, "": 5}
 _FIGURES_RE = re.compile(r"\b(?:(low|mid|high)[\s-]+)?(\d)[\s-]+figures?\b")
 
+_SLASH_RE = re.compile(r"[ \t]*/[ \t]*(?=[a-z])")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;\n])\s+|\s+-\s+")
 _CLAUSE_BREAK_RE = re.compile(r"[,;.!?:()]|\s-\s|\bbut\b")
 _YEAR_LIKE_RANGE = (1990, 2100)
@@ -190,25 +161,12 @@ def _phrase_re(phrases: Iterable[str], *, regex: bool = False) -> re.Pattern[str
     return re.compile(rf"(?:{'|'.join(parts)})(?![a-z])")
 
 
-_CURRENCY_BEFORE_RE = re.compile(
-    rf"(?<![a-z])({'|'.join(map(re.escape, sorted(CURRENCY_ALIASES, key=len, reverse=True)))})"
-    r"\s?[~]?$"
-)
-_CURRENCY_AFTER_RE = re.compile(
-    r"^\+?\s?(?:ish\s)?"
-    rf"({'|'.join(map(re.escape, sorted(CURRENCY_ALIASES, key=len, reverse=True)))})(?![a-z])"
-)
-_CURRENCY_ANYWHERE_RE = _phrase_re(CURRENCY_ALIASES)
 _PERIOD_RES: dict[str, re.Pattern[str]] = {
     period: _phrase_re(cues) for period, cues in PERIOD_CUES.items()
 }
-_ALLOCATION_RE = _phrase_re(ALLOCATION_CUES)
-_NONE_RE = _phrase_re(NONE_CUES, regex=True)
-_UNKNOWN_RE = _phrase_re(UNKNOWN_CUES, regex=True)
 _CONTEXT_RE = _phrase_re(BUDGET_CONTEXT_CUES)
 _NOT_BUDGET_MONEY_RE = _phrase_re(NOT_BUDGET_MONEY_CUES)
 _FOR_IT_RE = re.compile(r"^\s*(?:\S+\s+){0,2}?for\s+(?:it|this|that|the\s+project)\b")
-_BUDGET_WORD_RE = re.compile(r"\b(?:budget\w*|funding|funds)\b")
 _NON_MONEY_AFTER_RE = re.compile(
     r"^[\s-]?(?:\+\s?)?(?:" + "|".join(map(re.escape, NON_MONEY_UNITS)) + r")(?![a-z])"
 )
@@ -217,40 +175,65 @@ _MONEY_FOLLOWER_RE = re.compile(
 )
 
 
-def parse_budget(text: str) -> Budget | None:
-    """Read the answer to "what budget do you have?".
+@dataclass(frozen=True)
+class _Reading:
+    """A normalised text with its currency marks, and what else tells the currency."""
 
-    Returns a :class:`Budget` for amounts ("around 20k a year", "$15-25k", "2k a month"),
-    for "no budget yet" (status none) and for "not sure" / "depends on pricing" (status
-    unknown); None only when the text is not a budget answer at all ("banana").
+    text: str
+    marks: list[Mention]
+    region: str | None
+
+    @classmethod
+    def of(cls, normalised: str, original: str, region: str | None) -> _Reading:
+        return cls(normalised, currency.find_marks(normalised, original), region)
+
+    def currency_of(self, quantity: Quantity) -> str | None:
+        return currency.currency_of(self.text, self.marks, quantity.start, quantity.end,
+                                    self.region)
+
+    def has_mark_next_to(self, quantity: Quantity) -> bool:
+        return currency.has_mark_next_to(self.text, self.marks, quantity.start, quantity.end)
+
+
+def parse_budget(text: str, *, region: str | None = None) -> Budget | None:
+    """Read the amount of an answer to "what budget do you have?".
+
+    Returns a :class:`Budget` for amounts ("around 20k a year", "$15-25k", "2k a month",
+    "R 250 000", "12 lakh"; zero is "none"), None when the text names no amount ("no budget
+    yet", "not sure", "banana"). The amount, currency and period have a grammar; how firm
+    the money is (allocated, an estimate, none, unknown) is meaning, read by the
+    understanding layer's budget head: a parsed amount is an estimate until it says more.
+    `region` is the visitor's country (ISO 3166-1 alpha-2) if known: it says which currency
+    an ambiguous mark means ("kr" in Norway is NOK).
     """
-    normalised = _spell_figures(normalise(text))
+    normalised = _prepare(text)
     amounts = [q for q in find_quantities(normalised) if not _is_non_money(normalised, q)]
     if amounts:
-        return _budget_from_amount(text, normalised, _best_amount(normalised, amounts))
-    if _NONE_RE.search(normalised) and not _UNKNOWN_RE.search(normalised):
-        return _no_budget()
-    if _UNKNOWN_RE.search(normalised):
-        return Budget(None, None, None, "unknown", None)
-    if _NONE_RE.search(normalised):
-        return _no_budget()
+        reading = _Reading.of(normalised, text, region)
+        return _budget_from_amount(reading, _best_amount(reading, amounts))
     return None
 
 
-def find_budget(text: str) -> Budget | None:
-    """Find a budget inside a message that answers something else (a multi-fact opening).
+def find_budget(text: str, *, region: str | None = None) -> Budget | None:
+    """Find a budget amount inside a message that answers something else (an opening).
 
     Conservative: fires only on an amount with a money signal (currency, or a k/M/grand suffix
     followed by money-like words) in a sentence that also talks about budget or spending
-    ("budget", "set aside", "a year", "monthly"...), or on "no budget yet" style sentences.
+    ("budget", "set aside", "a year", "monthly"...). A budget without an amount said in
+    passing ("our budget just got frozen") is meaning: the budget head reads it.
+    `region` as for :func:`parse_budget`.
     """
-    for sentence in _SENTENCE_SPLIT_RE.split(normalise(text)):
+    for sentence in _SENTENCE_SPLIT_RE.split(_prepare(text, figures=False)):
+        reading = _Reading.of(sentence, text, region)
         for quantity in find_quantities(sentence):
-            if _is_budget_mention(sentence, quantity):
-                return _budget_from_amount(sentence, sentence, quantity)
-        if _BUDGET_WORD_RE.search(sentence) and _NONE_RE.search(sentence):
-            return _no_budget()
+            if _is_budget_mention(reading, quantity):
+                return _budget_from_amount(reading, quantity)
     return None
+
+
+def _prepare(text: str, *, figures: bool = True) -> str:
+    normalised = _SLASH_RE.sub("/", normalise(text))  # "40k / month" is "40k/month"
+    return currency.separate_marks(_spell_figures(normalised) if figures else normalised)
 
 
 def _spell_figures(normalised: str) -> str:
@@ -265,10 +248,11 @@ def _no_budget() -> Budget:
     return Budget(None, None, None, "none", None)
 
 
-def _is_budget_mention(sentence: str, quantity: Quantity) -> bool:
+def _is_budget_mention(reading: _Reading, quantity: Quantity) -> bool:
+    sentence = reading.text
     if _is_non_money(sentence, quantity) or quantity.value <= 0:
         return False
-    has_currency = _adjacent_currency(sentence, quantity) is not None
+    has_currency = reading.has_mark_next_to(quantity)
     follower_ok = _MONEY_FOLLOWER_RE.match(sentence[quantity.end :]) is not None
     if not (has_currency or (quantity.scaled and follower_ok)):
         return False
@@ -288,59 +272,37 @@ def _is_non_money(normalised: str, quantity: Quantity) -> bool:
     return _NOT_BUDGET_MONEY_RE.search(" ".join(clause.split()[-4:])) is not None
 
 
-def _best_amount(normalised: str, amounts: list[Quantity]) -> Quantity:
+def _best_amount(reading: _Reading, amounts: list[Quantity]) -> Quantity:
     # A written currency or multiplier is the strongest sign of the money amount; a bare
     # "2027" is more likely a year than a budget.
     def score(quantity: Quantity) -> int:
-        currency = _adjacent_currency(normalised, quantity) is not None
+        has_currency = reading.has_mark_next_to(quantity)
         year_like = (
             not quantity.scaled
-            and not currency
+            and not has_currency
             and _YEAR_LIKE_RANGE[0] <= quantity.value <= _YEAR_LIKE_RANGE[1]
         )
-        return 2 * currency + quantity.scaled - 3 * year_like
+        return 2 * has_currency + quantity.scaled - 3 * year_like
 
     return max(amounts, key=score)  # max keeps the first of equal scores
 
 
-def _budget_from_amount(original: str, normalised: str, quantity: Quantity) -> Budget:
+def _budget_from_amount(reading: _Reading, quantity: Quantity) -> Budget:
     stated = quantity.value
     if stated <= 0:
         return _no_budget()
-    currency = _adjacent_currency(normalised, quantity) or _currency_anywhere(
-        original, normalised
-    )
+    normalised = reading.text
     said_period = _period_of(normalised, quantity)
     amount = stated * PERIODS_PER_YEAR.get(said_period or "", 1)
     period = REPORTED_PERIOD[said_period] if said_period else None
-    return Budget(amount, currency, period, _status_of(normalised, quantity), stated)
-
-
-def _adjacent_currency(normalised: str, quantity: Quantity) -> str | None:
-    before = _CURRENCY_BEFORE_RE.search(normalised[max(0, quantity.start - 6) : quantity.start])
-    if before:
-        return CURRENCY_ALIASES[before.group(1)]
-    after = _CURRENCY_AFTER_RE.match(normalised[quantity.end : quantity.end + 12])
-    return CURRENCY_ALIASES[after.group(1)] if after else None
-
-
-def _currency_anywhere(original: str, normalised: str) -> str | None:
-    found = _CURRENCY_ANYWHERE_RE.search(normalised)
-    if found:
-        return CURRENCY_ALIASES[found.group(0)]
-    # price-parser knows upper-case ISO codes and rarer symbols ("5000 NOK", "₫").
-    mark = Price.fromstring(original).currency
-    if mark is None:
-        return None
-    if mark.lower() in CURRENCY_ALIASES:
-        return CURRENCY_ALIASES[mark.lower()]
-    return mark if re.fullmatch(r"[A-Z]{3}", mark) else None
+    return Budget(amount, reading.currency_of(quantity), period, "estimate", stated)
 
 
 def _period_of(normalised: str, quantity: Quantity) -> str | None:
     # The first period said after the amount wins ("2k a month, so 24k a year"); otherwise
     # the nearest one before it ("monthly, about 2k"). Negated periods are ignored.
-    best: tuple[int, str] | None = None
+    # Of two phrases ending at the same place, the longer wins ("twice a year" over "a year").
+    best: tuple[int, int, str] | None = None
     for period, pattern in _PERIOD_RES.items():
         for match in pattern.finditer(normalised):
             if _is_negated(normalised, match.start(), match.end(), window=2, look_after=False):
@@ -349,17 +311,10 @@ def _period_of(normalised: str, quantity: Quantity) -> str | None:
             distance = (
                 match.start() - quantity.end if after else 10_000 + quantity.start - match.end()
             )
-            if best is None or distance < best[0]:
-                best = (distance, period)
-    return best[1] if best else None
-
-
-def _status_of(normalised: str, quantity: Quantity) -> BudgetStatus:
-    cues = list(_ALLOCATION_RE.finditer(normalised))
-    if any(_is_negated(normalised, cue.start(), cue.end()) for cue in cues):
-        return "estimate"
-    has_before = _HAVE_BEFORE_AMOUNT_RE.search(normalised[: quantity.start]) is not None
-    return "allocated" if cues or has_before else "estimate"
+            rank = (distance, match.start() - match.end(), period)
+            if best is None or rank[:2] < best[:2]:
+                best = rank
+    return best[2] if best else None
 
 
 def _is_negated(
@@ -372,20 +327,3 @@ def _is_negated(
     if any(w in NEGATION_WORDS or w.endswith("nt") and w[:-2] in _NT_STEMS for w in words):
         return True
     return look_after and _NEGATION_AFTER_RE.match(text[end:]) is not None
-
-
-# Words that say how firm an amount is; a correction without any of them ("the 3k is
-# monthly") changes the amount or period, not whether the money is allocated.
-HEDGE_CUES: tuple[str, ...] = (
-    "about", "around", "roughly", "approximately", "approx", "estimate", "estimated",
-    "thinking", "maybe", "perhaps", "probably", "guess", "ish", "or so", "up to", "at most",
-    "max", "ballpark",
-)
-_HEDGE_RE = _phrase_re(HEDGE_CUES)
-
-
-def states_firmness(text: str) -> bool:
-    """Whether the text says how firm the budget is (allocated, hedged, or not yet)."""
-    normalised = normalise(text)
-    return bool(_ALLOCATION_RE.search(normalised) or _HEDGE_RE.search(normalised)
-                or "~" in normalised)

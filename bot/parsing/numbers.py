@@ -42,6 +42,9 @@ MULTIPLIERS: dict[str, float] = {
     "lacs": 1e5,
     "crore": 1e7,
     "crores": 1e7,
+    # Japanese and Chinese "ten thousand": 50万円 is 500,000 yen.
+    "万": 1e4,
+    "萬": 1e4,
 }
 
 # Vague English quantities that people use instead of digits.
@@ -113,18 +116,32 @@ _FOREIGN_RE = re.compile(
     + "|".join(map(re.escape, FOREIGN_UNIT_WORDS)) + r")\b)"
 )
 
-# Digits with an optional thousands separator (",", ".", space) and decimals. The space form
-# needs exact 3-digit groups so "14 branches and 320" or "q3 2027" are not glued together.
-_DIGITS = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
-_MULT = "|".join(sorted(map(re.escape, MULTIPLIERS), key=len, reverse=True))
+# Digits with thousands separators and decimals: Indian grouping ("8,00,000", "1,25,00,000"),
+# then groups of three after ",", ".", a space or a Swiss apostrophe ("30.000,50",
+# "250 000", "24'000"). The space form needs exact 3-digit groups so "14 branches and 320"
+# or "q3 2027" are not glued together.
+_DIGITS = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?!\d)"
+    r"|\d{1,3}(?:[,.\u00a0 ']\d{3})+(?:[.,]\d+)?(?!\d)"
+    r"|\d+(?:[.,]\d+)?"
+)
+# A Latin multiplier ends at a word's end ("50 000 kč" is no "k"); 万 touches the next mark.
+_MULT = "|".join(
+    re.escape(word) + (r"(?![^\W\d_])" if word.isascii() else "")
+    for word in sorted(MULTIPLIERS, key=len, reverse=True)
+)
 
 
 def _quantity_pattern(number: str, multiplier: str) -> str:
-    return rf"(?P<{number}>{_DIGITS})(?:\s?(?P<{multiplier}>{_MULT})(?![a-z]))?"
+    return rf"(?P<{number}>{_DIGITS})(?:\s?(?P<{multiplier}>{_MULT}))?"
 
 
-# Currency marks may repeat inside a range: "$15k-$25k", "£12k up to £18k".
-_INNER_CURRENCY = r"(?:[a-z]{0,3}[$€£¥₹]\s?|(?:usd|eur|gbp|sgd|chf|sek|aud|cad)\s)?"
+# Currency marks may repeat inside a range: "$15k-$25k", "£12k up to £18k", "R200k-R300k".
+_INNER_CURRENCY = (
+    r"(?:[a-z]{0,3}[$€£¥₹₦₱₩₺₪₫₴₽₸￥]\s?"
+    r"|(?:usd|eur|gbp|sgd|chf|sek|nok|dkk|aud|cad|nzd|zar|inr|kes|ksh|ngn|aed|mxn|pln|czk"
+    r"|jpy|rs\.?|r)\s?(?=\d))?"
+)
 # "and" only joins a range after "between"; "14 branches and 320" are two quantities.
 _RANGE_JOIN = r"\s*(?:-|to|up\s+to|or|till|until|(?(between)and|(?!)))\s*"
 _QUANTITY_RE = re.compile(
@@ -157,20 +174,34 @@ class Quantity:
         return self.low != self.high
 
 
+# Dashes, apostrophes and spaces as typed on phones and in other locales -> one form each:
+# "24’000" and "24'000" are the same Swiss number, "15 000" (narrow space) a French one.
+_UNIFIED_MARKS = str.maketrans({
+    "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "\u00b4": "'",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+})
+_SPACES_RE = re.compile(r"[ \t]{2,}")
+_AND_A_HALF_RE = re.compile(r"\b(\d+)\s+and\s+a\s+half\b")
+
+
 def normalise(text: str) -> str:
-    """Lower-case ``text``, unify dashes and spell number words as digits.
+    """Lower-case ``text``, unify dashes, apostrophes and spaces, and spell number words as
+    digits.
 
     "Twenty thousand euros" becomes "20000 euros", "a couple of weeks" "2 weeks",
-    "entro due mesi" "entro 2 mesi". "140ish" becomes "140 ish" so the suffix does not hide the
-    number. Positions in the result do not match the input.
+    "entro due mesi" "entro 2 mesi", "two and a half k" "2.5 k". "140ish" becomes "140 ish" so
+    the suffix does not hide the number. Positions in the result do not match the input.
     """
-    out = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-    out = out.replace("\u2019", "'").replace("\u00a0", " ")
+    out = text.lower().translate(_UNIFIED_MARKS)
+    out = _SPACES_RE.sub(" ", out)
     out = re.sub(r"(\d)(ish|\+)\b", r"\1 \2", out)
     for pattern, replacement in NUMBER_PHRASES.items():
         out = re.sub(pattern, replacement, out)
     out = _FOREIGN_RE.sub(lambda m: f"{FOREIGN_NUMBER_WORDS[m.group(1)]} ", out)
-    return _WORD_RUN_RE.sub(_word_run_to_digits, out)
+    out = _WORD_RUN_RE.sub(_word_run_to_digits, out)
+    # "two and a half k" -> "2 and a half k" (above) -> "2.5 k"
+    return _AND_A_HALF_RE.sub(lambda m: f"{m.group(1)}.5", out)
 
 
 def _word_run_to_digits(match: re.Match[str]) -> str:
@@ -197,8 +228,9 @@ def _is_non_numeric_one(match: re.Match[str]) -> bool:
 
 
 def to_float(digits: str) -> float | None:
-    """Read a digit string with thousands/decimal separators ("30.000", "250 000", "1,5")."""
-    compact = digits.replace(" ", "").replace("\u00a0", "")
+    """Read a digit string with thousands/decimal separators ("30.000", "250 000", "1,5",
+    "24'000", "8,00,000")."""
+    compact = digits.replace(" ", "").replace("\u00a0", "").replace("'", "")
     try:
         number = parse_number(compact)
     except (InvalidOperation, ValueError):
