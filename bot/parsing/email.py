@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from email_validator import EmailNotValidError, validate_email
+from wordsegment import Segmenter
 
 POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "email_domains.yml"
 
@@ -24,8 +25,34 @@ _OBFUSCATED_DOT_RE = re.compile(r"\s*[\[(]\s*dot\s*[\])]\s*", re.IGNORECASE)
 # Second-level labels that, under a two-letter country ending, form a public suffix
 # (acme.co.uk, acme.com.au): the company name is the label before them.
 SECOND_LEVEL_LABELS = frozenset(
-    {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "ltd", "plc", "gob", "nom"}
+    {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "ltd", "plc", "gob", "nom",
+     "biz", "info", "gen", "firm", "web", "int", "go", "sch", "mil"}
 )
+# Registrable names that name no one's company (placeholders typed into forms), on top of the
+# policy's optional `generic` section.
+GENERIC_LABELS = frozenset(
+    {"example", "test", "testing", "domain", "company", "mycompany", "yourcompany", "business",
+     "email", "mail", "invalid", "localhost", "noemail", "nomail", "none", "null", "sample",
+     "demo", "asdf", "qwerty", "abc", "xyz", "foo", "bar", "info", "contact", "hello",
+     "admin", "home", "private", "personal", "website", "web", "site", "online"}
+)
+# Platforms that give each customer a sub-domain: the customer is the label in front
+# ("acme.onmicrosoft.com" -> "acme").
+PLATFORM_DOMAINS = frozenset(
+    {"onmicrosoft.com", "myshopify.com", "wixsite.com", "squarespace.com", "wordpress.com",
+     "business.site", "github.io", "herokuapp.com", "netlify.app", "vercel.app"}
+)
+
+# Company names split out of a domain ("sonoransmiles" -> "sonoran smiles") use the words of
+# wordsegment's web corpus seen at least this often; rarer ones split names into syllables.
+MIN_WORD_COUNT = 100_000
+# A piece of that length must be seen this often to count as a word ("kar" + "go" is not).
+MIN_COUNT_BY_LENGTH = {1: float("inf"), 2: float("inf"), 3: 1_000_000, 4: 300_000}
+# Short words that join the words of a name ("oakandivy", "bankofireland").
+JOINING_WORDS = frozenset({"and", "of", "the", "my", "our", "by", "on", "in", "at", "to", "for",
+                           "n", "a"})
+# A part of the domain that is no word may stay as one piece this long or longer ("kargo").
+MIN_UNKNOWN_PIECE = 4
 
 
 @cache
@@ -100,15 +127,88 @@ def is_disposable(domain: str, table: Mapping[str, Any] | None = None) -> bool:
 
 
 def company_from_email(email: str, table: Mapping[str, Any] | None = None) -> str | None:
-    """A readable company guess from a business address ("x@tanrahim-law.sg" -> "Tanrahim Law").
+    """A readable company guess from a business address ("x@sonoransmiles.com" -> "Sonoran
+    Smiles", "x@lakeshore-auto.com" -> "Lakeshore Auto", "x@pulsefitnessqld.com.au" ->
+    "Pulse Fitness Qld").
 
-    None for free or disposable mail, where the domain says nothing about the employer.
+    None for free, disposable and placeholder domains (gmail.com, mailinator.com,
+    example.com), where the domain says nothing about the employer.
     """
     domain = email_domain(email)
     if not domain or is_free_mail(domain, table) or is_disposable(domain, table):
         return None
-    label = registrable_label(domain)
-    words = [w for w in re.split(r"[-_]+", label) if w]
-    if not words:
+    label = _company_label(domain)
+    if not label or _is_generic(domain, label, table):
         return None
-    return " ".join(w[:1].upper() + w[1:] for w in words)
+    parts = [part for part in re.split(r"[-_]+", label) if part]
+    # Where the owner already put hyphens, the words are theirs ("tanrahim-law"); a label in
+    # one piece is split into the words it runs together ("sonoransmiles").
+    words = parts if len(parts) > 1 else split_words(label)
+    return " ".join(
+        w if i and w in JOINING_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)
+    ) or None
+
+
+def _company_label(domain: str) -> str:
+    labels = _labels(domain)
+    for platform in PLATFORM_DOMAINS:
+        tail = platform.split(".")
+        if labels[-len(tail) :] == tail and len(labels) > len(tail):
+            return labels[-len(tail) - 1]
+    return registrable_label(domain)
+
+
+def _is_generic(domain: str, label: str, table: Mapping[str, Any] | None) -> bool:
+    brands, domains = _section("generic", table)
+    return label in GENERIC_LABELS or label in brands or domain in domains
+
+
+@cache
+def _segmenter() -> Segmenter:
+    """wordsegment with its common words only: ~15 MB instead of ~110 MB, and no syllables."""
+    segmenter = Segmenter()
+    with open(Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as lines:
+        for line in lines:
+            word, count = line.split("\t")
+            if float(count) >= MIN_WORD_COUNT:
+                segmenter.unigrams[word] = float(count)
+    segmenter.total = Segmenter.TOTAL
+    segmenter.limit = Segmenter.LIMIT
+    return segmenter
+
+
+def _is_word(piece: str, segmenter: Segmenter) -> bool:
+    if piece.isdigit() or piece in JOINING_WORDS:
+        return True
+    needed = MIN_COUNT_BY_LENGTH.get(len(piece), MIN_WORD_COUNT)
+    return segmenter.unigrams.get(piece, 0.0) >= needed
+
+
+def split_words(label: str) -> list[str]:
+    """The words run together in a domain label: "sonoransmiles" -> ["sonoran", "smiles"].
+
+    A label that does not split into common words keeps one piece ("kovac", "zielonyogrod"),
+    but one unknown piece next to words is fine ("istanbulkargo" -> "istanbul", "kargo").
+    """
+    label = label.lower()
+    if not re.fullmatch(r"[a-z0-9]+", label):
+        return [label]  # accents and punycode: leave the name as registered
+    segmenter = _segmenter()
+    pieces: list[str] = []
+    unknown: list[str] = []
+    pending = ""
+    for piece in segmenter.segment(label):
+        if _is_word(piece, segmenter):
+            if pending:
+                pieces.append(pending)
+                unknown.append(pending)
+                pending = ""
+            pieces.append(piece)
+        else:
+            pending += piece
+    if pending:
+        pieces.append(pending)
+        unknown.append(pending)
+    if len(unknown) > 1 or any(len(u) < MIN_UNKNOWN_PIECE for u in unknown):
+        return [label]
+    return pieces

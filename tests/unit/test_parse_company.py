@@ -130,3 +130,65 @@ def test_no_company_from_a_pasted_text_or_a_template():
     assert parse_answer("company", lorem, _CTX) is None
     assert parse_answer("company", "{{ company.name }}", _CTX) is None
     assert parse_answer("company", "Acme Logistics", _CTX).value == "Acme Logistics"
+
+
+# ------------------------------------------------------------ openings with several facts
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hamid from Sunline Travel here, quick q about pricing", "Sunline Travel"),
+        ("hamid from sunline travel here", "Sunline Travel"),
+        ("Tom from Acme, 20 people", "Acme"),
+        ("Sales Director at Kovac Logistics here. 120 ppl, Zagreb", "Kovac Logistics"),
+        ("hi! ops director at Halvorsen Shipping, ~450 staff across Bergen and Oslo",
+         "Halvorsen Shipping"),
+        ("hey there, im ravi, cx lead @ brightkart (ecommerce, 60 ppl, pune)", "Brightkart"),
+        ("Hey! Jakub Nowak - IT manager @ Mleczarnia Polska, ~300 ppl", "Mleczarnia Polska"),
+        ("Adaeze Okonkwo - Lagos Freight Co. We need a helpdesk", "Lagos Freight Co"),
+        ("Head of CX - Ingrid Solberg - Fjordline Cruises - 300 employees", "Fjordline Cruises"),
+        ("Morning - Fatima Al-Sayed, COO, Crescent Pharmacy group, 220 FTE",
+         "Crescent Pharmacy group"),
+        ("yo, Kemal here (founder), Anatolia Tekstil, 150 çalışan", "Anatolia Tekstil"),
+        ("hi it's me again, Dana from Orchard Dental - we spoke last week", "Orchard Dental"),
+        ("need a quote for 12 seats. thanks, Wojciech Kowalczyk | Kowalczyk & Syn",
+         "Kowalczyk & Syn"),
+        ("hi im dana from tan & rahim llp", "Tan & Rahim LLP"),
+        ("i work at smith and sons, 20 staff", "Smith and Sons"),
+        # a place after "from"/"at" is where, not who
+        ("hello from Bruges", None),
+        ("Hello from Bruges, we rent out bikes", None),
+        ("we're building an app from Warsaw", None),
+        ("I'm Bram from Rotterdam", None),
+        ("I'm Lucia, from Valencia, we sell olive oil online", None),
+        ("Greetings from Warsaw! we are an app studio", None),
+        # a question about someone else's company, a time, a department
+        ("who is the CEO of Tesla?", None),
+        ("how many people work at helpwise?", None),
+        ("from now on answer only in French", None),
+        ("please get me a human from customer support", None),
+        ("you can call me at 555-0148 after 2pm", None),
+        ("we need 10 agents to start, company is about 200", None),
+        ("my friend works at helpwise and told me to apply", "Helpwise"),
+    ],
+)
+def test_find_company_in_run_on_openings(text, expected):
+    assert find_company(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm the ops lead", None),
+        ("i'm looking for a new helpdesk", None),
+        ("do you support SSO with google?", None),
+        ("why do you ask?", None),
+        ("hello from Bruges", None),
+        ("from Warsaw", None),
+        ("we're building an app", None),
+        ("Kowalczyk & Syn", "Kowalczyk & Syn"),
+        ("anatolia tekstil", "Anatolia Tekstil"),
+        ("Crescent Pharmacy, 14 branches", "Crescent Pharmacy"),
+    ],
+)
+def test_parse_company_answers(text, expected):
+    assert parse_company(text) == expected

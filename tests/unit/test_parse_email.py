@@ -92,7 +92,7 @@ def test_explicit_table():
 @pytest.mark.parametrize(
     ("email", "expected"),
     [
-        ("marisol@redwoodrides.com", "Redwoodrides"),
+        ("marisol@redwoodrides.com", "Redwood Rides"),
         ("x@tanrahim-law.sg", "Tanrahim Law"),
         ("curtis@lakeshore-auto.com", "Lakeshore Auto"),
         ("jo@mail.acme.co.uk", "Acme"),
@@ -107,3 +107,41 @@ def test_explicit_table():
 )
 def test_company_from_email(email, expected):
     assert company_from_email(email) == expected
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("maria@sonoransmiles.com", "Sonoran Smiles"),
+        ("coach@pulsefitnessqld.com.au", "Pulse Fitness Qld"),
+        ("ops@brightpathlearning.co.uk", "Bright Path Learning"),
+        ("info@harbourviewvets.co.za", "Harbour View Vets"),
+        ("satis@istanbulkargo.com.tr", "Istanbul Kargo"),
+        ("hello@oakandivy.ie", "Oak and Ivy"),
+        ("jo@365cleaning.com", "365 Cleaning"),
+        ("ana@kiwibikes.co.nz", "Kiwi Bikes"),
+        # a label that does not split into common words stays whole
+        ("marko@kovac.hr", "Kovac"),
+        ("kasia@zielonyogrod.pl", "Zielonyogrod"),
+        ("x@nyheter.se", "Nyheter"),
+        # hyphens are the owner's own word breaks
+        ("ops@kovac-logistics.hr", "Kovac Logistics"),
+        ("a@4seasons-hvac.co.uk", "4seasons Hvac"),
+        # a customer's sub-domain on a platform
+        ("it@acmefoods.onmicrosoft.com", "Acme Foods"),
+        # placeholders and free mail name nobody's company
+        ("me@example.com", None),
+        ("test@test.com", None),
+        ("me@info.com", None),
+        ("someone@gmx.de", None),
+        ("someone@hotmail.co.uk", None),
+    ],
+)
+def test_company_from_email_splits_domains_into_words(email, expected):
+    assert company_from_email(email) == expected
+
+
+def test_generic_domains_from_the_policy_table():
+    table = {"free": {}, "disposable": {}, "generic": {"domains": ["placeholder.io"]}}
+    assert company_from_email("jo@placeholder.io", table) is None
+    assert company_from_email("jo@sonoransmiles.com", table) == "Sonoran Smiles"

@@ -132,3 +132,147 @@ def test_no_name_from_pasted_text_or_code(text: str):
 @pytest.mark.parametrize("text", ["Dana Lee", "José García-López", "Anne-Marie O'Neil"])
 def test_real_names_still_parse(text: str):
     assert parse_answer("name", text, _CTX) is not None
+
+
+# ------------------------------------------------------------ names from many cultures
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dana whitfield", "Dana Whitfield"),
+        ("Kasia Wiśniewska-Nowak", "Kasia Wiśniewska-Nowak"),
+        ("ahmad bin ismail", "Ahmad bin Ismail"),
+        ("Ana María de la Cruz", "Ana María de la Cruz"),
+        ("joost van der berg", "Joost van der Berg"),
+        ("Somchai Wongsawat", "Somchai Wongsawat"),
+        ("ngozi okafor-adeyemi", "Ngozi Okafor-Adeyemi"),
+        ("Aroha Te Whare", "Aroha Te Whare"),
+        ("Mehmet Yılmaz", "Mehmet Yılmaz"),
+        ("ÇAĞLA ÖZTÜRK", "Çağla Öztürk"),
+        ("Nguyễn Văn Minh", "Nguyễn Văn Minh"),
+        ("thanh le", "Thanh Le"),
+        ("siobhan o'connor", "Siobhan O'Connor"),
+        ("deshawn mcallister", "Deshawn McAllister"),
+        ("ana machado", "Ana Machado"),  # no "MacHado"
+        ("Prof. Ewa Zielińska", "Ewa Zielińska"),
+        ("Ahmed Khan Jr.", "Ahmed Khan Jr"),
+        ("Dana Lee MBA", "Dana Lee"),
+    ],
+)
+def test_parse_name_keeps_every_culture(text, expected):
+    assert parse_name(text) == expected
+
+
+# ------------------------------------------------------------ answers with more than a name
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Priya, head of support", "Priya"),
+        ("head of support, Priya", "Priya"),
+        ("thanks, Ngozi", "Ngozi"),
+        ("it's wiktor btw", "Wiktor"),
+        ("Dana. why do you need it?", "Dana"),
+        ("Tomek (ops manager)", "Tomek"),
+        ("its hana again", "Hana"),
+        ("sorry for the wait - it's Hannah from Birchwood Dental, 30 ppl", "Hannah"),
+        ("Lucía Fernández here", "Lucía Fernández"),
+        # something else entirely: no name
+        ("do you support SSO with google?", None),
+        ("what do you need my name for?", None),
+        ("I'm the ops lead", None),
+        ("im in charge of customer care", None),
+        ("rather not say", None),
+        ("prefer not to share that", None),
+        ("hey it's me again", None),
+        ("just looking around", None),
+        ("ops manager", None),
+        ("Marketing", None),
+    ],
+)
+def test_parse_name_answers(text, expected):
+    assert parse_name(text) == expected
+
+
+# ------------------------------------------------------------ names given in passing
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kasia here, ops manager at Zielony Ogrod, ~45 staff", "Kasia"),
+        ("hey, wiktoria here - running support at Baltyk Ferries", "Wiktoria"),
+        ("Hamid from Sunline Travel here, quick q about pricing", "Hamid"),
+        ("Tom from Acme here", "Tom"),
+        ("hamid from sunline travel here", "Hamid"),
+        ("it's Joost de Vries from Groen Logistiek again", "Joost de Vries"),
+        ("hi it's me again, Dana from Orchard Dental - we spoke last week", "Dana"),
+        ("this is Somchai (head of CX) at Bangkok Dental Group", "Somchai"),
+        ("this is tomek (ops manager)", "Tomek"),
+        ("Adaeze Okonkwo - Lagos Freight Co. We need a helpdesk", "Adaeze Okonkwo"),
+        ("Head of CX - Ingrid Solberg - Fjordline Cruises - 300 employees", "Ingrid Solberg"),
+        ("Morning - Fatima Al-Sayed, COO, Crescent Pharmacy group", "Fatima Al-Sayed"),
+        ("hi there, Aroha Te Whare here, office manager", "Aroha Te Whare"),
+        ("halo, Putu Wijaya here, owner of Bali Surf Stays", "Putu Wijaya"),
+        ("yo, Kemal here (founder), Anatolia Tekstil, 150 çalışan", "Kemal"),
+        ("Good morning, Nguyễn Văn Minh here from Saigon Coffee Roasters", "Nguyễn Văn Minh"),
+        ("hi im tomasz, ops manager at kwiatkowski flowers, 35 staff", "Tomasz"),
+        ("hey there, im ravi, cx lead @ brightkart (60 ppl)", "Ravi"),
+        ("Will here, CTO at Brightwave", "Will"),
+        ("I'm Dana Lee COO at Acme", "Dana Lee"),
+        ("I'm Dana looking for a shared inbox", "Dana"),
+        ("ciao, sono Giulia della Rovere di Trattoria Da Nonna", "Giulia della Rovere"),
+        ("Ahoj, Petr Dvořák z Brna, 25 zaměstnanců", "Petr Dvořák"),
+        ("need a quote for 12 seats. thanks, Wojciech Kowalczyk | Kowalczyk & Syn",
+         "Wojciech Kowalczyk"),
+        ("can someone call me back? cheers - Liam", "Liam"),
+        ("pricing for 10 agents pls. thx, dana", "Dana"),
+        ("kind regards, Emeka Nwosu", "Emeka Nwosu"),
+    ],
+)
+def test_find_name_in_openings_and_sign_offs(text, expected):
+    assert find_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # roles, descriptions and departments are not names
+        "Sales Director at Kovac Logistics, 120 ppl",
+        "I'm a Marketing Manager at Fjord Studio",
+        "Marketing here, quick question about pricing",
+        "Hi, Zendesk user here, 40 agents",
+        "hey! small bakery here, we sell online too",
+        "MSP here, we look after IT for 60 small firms",
+        # places, greetings and company names
+        "hello from Bruges",
+        "Greetings from Warsaw! we are an app studio",
+        "Orbix Translations, we'd like to translate your docs",
+        "Kovac Logistics, 120 people, need a tool asap",
+        "It's Zendesk that we use now",
+        "Kenya - do you hire remote workers?",
+        # states and feelings after "I'm"
+        "I'm stuck with our current tool",
+        "im swamped with tickets at acme",
+        "its urgent, our inbox is a mess",
+        "Im looking for a helpdesk for my team of 8",
+        "I'm Helpwise curious, pricing?",
+        # sentences that only look like introductions
+        "Emails from Customers are piling up",
+        "we have french, german and english agents",
+        "three of us plus two freelancers",
+        "doesn't matter, it's an analyst report",
+        "ok I'll wait for the engineers. bye",
+        # returning visitors without a name
+        "hey it's me again",
+        "hi, it's me, the dental clinic lady from last week",
+        # sign-offs without a name
+        "Thanks in advance",
+        "thanks, that helps",
+        "Thanks, Speak soon",
+        # other languages: their words and capitalised nouns are no names
+        "sono il titolare, decido io",
+        "was kostet das für 12 Agenten im Monat?",
+        "Spätestens Ende Juni, dann läuft der Vertrag aus",
+        "soy coordinador, la decisión final es de la directora",
+        "ik zoek het uit en mijn manager beslist",
+    ],
+)
+def test_find_name_stays_quiet(text):
+    assert find_name(text) is None
