@@ -1,7 +1,16 @@
-"""Countries as ISO 3166-1 alpha-2 codes, from pycountry names plus what people actually type."""
+"""Countries as ISO 3166-1 alpha-2 codes, from pycountry names plus what people actually type.
+
+Visitors who write in German, Spanish, French, Portuguese, Italian, Dutch, Swedish, Danish,
+Norwegian, Finnish, Polish, Turkish or Czech name places in their language: country names
+come from babel (CLDR) for those languages, big cities in their own spelling are in
+`CITY_HINTS`, and the places after "in / from" in those languages ("aus", "en", "em", "uit",
+"från", "w", "v", ...) count in passing. Where those languages inflect a name ("w Polsce",
+"v Německu", "Suomessa", "Türkiye'de"), the word is matched to the name it starts like.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import cache
@@ -237,11 +246,65 @@ CITY_HINTS: dict[str, str] = {
     "bogota": "CO",
     "lima": "PE",
     "cape town": "ZA",
+    # in the colleagues' languages, and more of their countries' big cities
+    "genève": "CH", "basel": "CH", "bern": "CH", "lausanne": "CH", "luzern": "CH",
+    "bruxelles": "BE", "brussel": "BE", "antwerpen": "BE", "gent": "BE", "ghent": "BE",
+    "liège": "BE", "stuttgart": "DE", "düsseldorf": "DE", "leipzig": "DE", "dresden": "DE",
+    "hannover": "DE", "nürnberg": "DE", "bremen": "DE", "graz": "AT", "linz": "AT",
+    "salzburg": "AT", "innsbruck": "AT", "marseille": "FR", "toulouse": "FR", "lille": "FR",
+    "bordeaux": "FR", "nantes": "FR", "strasbourg": "FR", "montpellier": "FR", "rennes": "FR",
+    "sevilla": "ES", "seville": "ES", "bilbao": "ES", "málaga": "ES", "zaragoza": "ES",
+    "granada": "ES", "braga": "PT", "coimbra": "PT", "napoli": "IT", "firenze": "IT",
+    "florence": "IT", "venezia": "IT", "venice": "IT", "bologna": "IT", "genova": "IT",
+    "palermo": "IT", "verona": "IT", "den haag": "NL", "groningen": "NL",
+    "uppsala": "SE", "linköping": "SE", "västerås": "SE", "örebro": "SE",
+    "københavn": "DK", "aarhus": "DK", "odense": "DK", "aalborg": "DK", "bergen": "NO",
+    "trondheim": "NO", "stavanger": "NO", "tampere": "FI", "turku": "FI", "espoo": "FI",
+    "oulu": "FI", "vantaa": "FI", "helsingissä": "FI", "helsingin": "FI",
+    "warszawa": "PL", "warszawie": "PL", "kraków": "PL", "krakowie": "PL", "wrocław": "PL",
+    "wrocławiu": "PL", "poznań": "PL", "poznaniu": "PL", "gdańsk": "PL", "gdańsku": "PL",
+    "łódź": "PL", "łodzi": "PL", "warszawy": "PL", "krakowa": "PL", "wrocławia": "PL",
+    "poznania": "PL", "gdańska": "PL", "praha": "CZ", "praze": "CZ", "prahy": "CZ",
+    "brno": "CZ", "brně": "CZ", "brna": "CZ", "ostrava": "CZ", "ostravě": "CZ", "ostravy": "CZ",
+    "plzeň": "CZ", "ankara": "TR", "izmir": "TR", "bursa": "TR", "antalya": "TR",
     "johannesburg": "ZA",
     "lagos": "NG",
     "nairobi": "KE",
     "cairo": "EG",
 }
+
+# The colleagues' languages, whose country names come from babel.
+FOREIGN_LANGUAGES: tuple[str, ...] = (
+    "de", "es", "fr", "pt", "it", "nl", "sv", "da", "nb", "fi", "pl", "tr", "cs",
+)
+# Country names of those languages that are English words or names too ("Island" is Iceland
+# in German and Swedish, "Maurice" Mauritius in French, "Granada" a Spanish city).
+NOT_COUNTRY_NAMES = frozenset(
+    {"island", "man", "maurice", "dominique", "reunion", "norfolk", "granada", "guadalupe",
+     "salvador", "fas", "indie", "grenade", "guiana", "chili", "georgia"}
+)
+# Inflected forms the "starts like" match cannot reach.
+INFLECTED_PLACES: dict[str, str] = {
+    "polsce": "PL", "ameryce": "US", "włoszech": "IT", "wielkiej brytanii": "GB",
+    "stanach zjednoczonych": "US", "české republice": "CZ", "české republiky": "CZ",
+    "velké británii": "GB", "spojených státech": "US", "isossa-britanniassa": "GB",
+    "iso-britanniassa": "GB", "yhdysvalloissa": "US",
+}
+# "In / from" in those languages: a place after them counts in passing.
+FOREIGN_PLACE_CUES = (
+    r"aus|en|desde|de|a|à|au|aux|em|no|na|do|da|di|dal|dalla|dalle|uit|vanuit|i|från|fra|w|we|"
+    r"z|ze|v|ve|mit sitz in|con sede en|basée? (?:en|à|au)|con sede (?:a|in)|"
+    r"sediada (?:em|no|na)|"
+    r"gevestigd in|baserad i|baseret i|basert i|z siedzibą w|se sídlem v"
+)
+# Case endings of Polish, Czech and Finnish place names ("Polsce", "Německu", "Suomessa"):
+# the unmistakable ones, and those that also end plain words and names ("Mauricio" is
+# Mauritius in Spanish, "Maurice" a name), trusted only after "in"/"from" or with a hint.
+_INFLECTED_RE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|ii|ji|ech|ach|ku|ě)$")
+_WEAKLY_INFLECTED_RE = re.compile(r"(?:ce|ie|u|e|i|y|a|ą|ę)$")
+INFLECTING_LANGUAGES = frozenset({"pl", "cs", "fi", "tr", "sk"})
+# A word needs this many letters to be matched to the name it starts like.
+MIN_STEM = 4
 
 # Answers that name no country.
 NOWHERE = frozenset(
@@ -279,11 +342,18 @@ _PLACE_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _PROSE_CODE_RE = re.compile(r"(?<![\w.])(U\.S\.A\.|U\.S\.|USA|UK|US)(?![\w])")
+_FOREIGN_CUE_RE = re.compile(rf"(?<![\w'])(?:{FOREIGN_PLACE_CUES})\s+", re.IGNORECASE)
+# Words that say where on their own: Turkish "İstanbul'da", Finnish "Suomessa".
+_SUFFIXED_PLACE_RE = re.compile(r"[^\W\d_]+'[^\W\d_]+|[^\W\d_]{4,}(?:ssa|ssä|sta|stä|lla|llä)\b")
+
+
+# Letters without a decomposition that people type plainly ("Łódź" as "Lodz").
+_FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i"})
 
 
 def _fold(text: str) -> str:
     """Strip accents so "Österreich" and "Osterreich" meet."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -308,9 +378,69 @@ def _country_names() -> dict[str, str]:
             names.setdefault(low, country.alpha_2)
             # "Korea, Republic of" -> "korea"; first one wins, the aliases settle disputes.
             names.setdefault(low.split(",")[0].split(" (")[0].strip(), country.alpha_2)
+    for low, code in _foreign_country_names().items():
+        names.setdefault(low, code)
     names.update(COUNTRY_ALIASES)
+    names.update(INFLECTED_PLACES)
     names.update({_fold(k): v for k, v in list(names.items())})
     return names
+
+
+@cache
+def _foreign_country_names() -> dict[str, str]:
+    """Country names in the colleagues' languages (CLDR via babel), lower case."""
+    import pycountry
+    from babel import Locale  # loaded on first use, like pycountry
+
+    known = {country.alpha_2 for country in pycountry.countries}
+    names: dict[str, str] = {}
+    for language in FOREIGN_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            low = name.lower()
+            if code in known and low not in NOT_COUNTRY_NAMES:
+                names.setdefault(low, code)
+                # "Korea, Republik" / "Kongo (Kinshasa)": the name before the comma too.
+                names.setdefault(low.split(",")[0].split(" (")[0].strip(), code)
+    return names
+
+
+@cache
+def _stems() -> dict[str, tuple[tuple[str, str], ...]]:
+    """(folded name, code) of every one-word country and city name long enough to stem,
+    by the name's first letters."""
+    pool = {**_country_names(), **_place_names()}
+    stems: dict[str, list[tuple[str, str]]] = {}
+    for name, code in pool.items():
+        if " " not in name and len(name) > MIN_STEM and name not in NOT_COUNTRY_NAMES:
+            folded = _fold(name)
+            stems.setdefault(folded[:MIN_STEM], []).append((folded, code))
+    return {start: tuple(names) for start, names in stems.items()}
+
+
+def _inflected_code(word: str, *, weak: bool = False) -> str | None:
+    """The country of an inflected place name: "Polsce" -> "PL", "Suomessa" -> "FI",
+    "Almanya'da" -> "DE". The name the word starts most like, if it starts like one name
+    only; a Turkish suffix after an apostrophe is simply dropped."""
+    if "'" in word:
+        return _lookup_name(word.split("'")[0], places=True)
+    folded = _fold(word)
+    ending = _INFLECTED_RE.search(folded) or (weak and _WEAKLY_INFLECTED_RE.search(folded))
+    if len(folded) < MIN_STEM or not ending:
+        return None
+    best: dict[str, int] = {}
+    for name, code in _stems().get(folded[:MIN_STEM], ()):
+        shared = _shared_prefix(folded, name)
+        if shared >= max(MIN_STEM, len(name) - 2) and len(folded) <= len(name) + 5:
+            best[code] = max(best.get(code, 0), shared)
+    if not best:
+        return None
+    top = max(best.values())
+    winners = [code for code, shared in best.items() if shared == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix([a, b]))
 
 
 @cache
@@ -355,11 +485,14 @@ def _scan(words: list[str], *, places: bool, anchored: bool = False) -> str | No
     return None
 
 
-def parse_country(text: str, strict: bool = False) -> str | None:
+def parse_country(
+    text: str, strict: bool = False, *, language: str | None = None
+) -> str | None:
     """ISO 3166-1 alpha-2 code from an answer to "which country are you in?".
 
-    "usa, nashville" -> "US"; "Wales, UK" -> "GB"; "sverige" -> "SE"; "PT" -> "PT".
-    With strict=True the whole text must be a country name, alias or code.
+    "usa, nashville" -> "US"; "Wales, UK" -> "GB"; "sverige" -> "SE"; "PT" -> "PT";
+    "Niemcy" -> "DE"; "w Polsce" -> "PL". With strict=True the whole text must be a country
+    name, alias or code. `language` "en" leaves inflected names of other languages unread.
     """
     if not text or is_skip(text) or is_dont_know(text):
         return None
@@ -380,27 +513,64 @@ def parse_country(text: str, strict: bool = False) -> str | None:
             if code:
                 return code
     words = _WORD_RE.findall(norm)
-    return _scan(words, places=False) or _scan(words, places=True)
+    found = _scan(words, places=False) or _scan(words, places=True)
+    if found or _english_only(language):
+        return found
+    weak = (language or "").lower().split("-")[0] in INFLECTING_LANGUAGES
+    return next((code for w in words if (code := _inflected_code(w, weak=weak))), None)
 
 
-def find_country(text: str) -> str | None:
+def _english_only(language: str | None) -> bool:
+    return bool(language) and str(language).lower().split("-")[0] == "en"
+
+
+def find_country(text: str, *, language: str | None = None) -> str | None:
     """A country mentioned in passing ("a senior partner at Tan & Rahim LLP in Singapore").
 
     Conservative: a country (or big city) right after "in/from/based in", or "USA"/"UK"/
-    "U.S."/capitalised "US" anywhere; never "us" the pronoun, never "in 3 months".
+    "U.S."/capitalised "US" anywhere; never "us" the pronoun, never "in 3 months". In the
+    colleagues' languages the same after their words for "in/from" ("aus", "en", "em",
+    "w Polsce") and in names that carry "in" themselves ("İstanbul'da", "Suomessa").
+    `language` "en" reads English only.
     """
     if not text:
         return None
     mixed_case = any(ch.isupper() for ch in text)
-    for match in _PLACE_CUE_RE.finditer(text):
+    code = _after_cues(text, _PLACE_CUE_RE, mixed_case, inflected=False)
+    if code:
+        return code
+    prose = _PROSE_CODE_RE.search(text)
+    if prose:
+        return PROSE_CODES[prose.group(1)]
+    if _english_only(language):
+        return None
+    return _after_cues(text, _FOREIGN_CUE_RE, mixed_case, inflected=True) or _suffixed_place(
+        text, mixed_case
+    )
+
+
+def _after_cues(
+    text: str, cues: re.Pattern[str], mixed_case: bool, *, inflected: bool
+) -> str | None:
+    """The place named right after one of `cues`, capitalised if the visitor uses capitals."""
+    for match in cues.finditer(text):
         rest = text[match.end() :]
         if mixed_case and not rest[:1].isupper():
             continue
         words = _WORD_RE.findall(_clean(rest))[:MAX_PLACE_WORDS]
         code = _scan(words, places=True, anchored=True)
+        if code is None and inflected and words:
+            code = _inflected_code(words[0], weak=True)
         if code:
             return code
-    prose = _PROSE_CODE_RE.search(text)
-    if prose:
-        return PROSE_CODES[prose.group(1)]
+    return None
+
+
+def _suffixed_place(text: str, mixed_case: bool) -> str | None:
+    for match in _SUFFIXED_PLACE_RE.finditer(text):
+        if mixed_case and not match.group(0)[:1].isupper():
+            continue
+        code = _inflected_code(_clean(match.group(0)))
+        if code:
+            return code
     return None

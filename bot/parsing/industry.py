@@ -1,9 +1,26 @@
-"""Industry labels from how visitors describe their business (policies/industries.yml)."""
+"""Industry labels from how visitors describe their business (policies/industries.yml).
+
+A message may name several industries: the visitor's own ("we make chocolate", "I work at a
+3PL") and others it only mentions (whom they sell to, what they insure, where they are).
+Each keyword found gets a *role* from the words before it in its clause, a small grammar of
+markers (`SELF_MARKERS`, `MENTION_MARKERS`, `NEUTRAL_MARKERS`): the last marker before the
+keyword decides. "we ... X" / "I work at ... X" describes the business; "for / to / supplying /
+customers / need / near ... X" mentions someone else's; "our X" and no marker at all are
+neutral. The business beats a neutral keyword, which beats a mention; then a keyword of
+`industries` beats a `broad` one ("a chocolate manufacturer" is food & beverage), then the
+longest match, then the earliest.
+
+Visitors who write in another language are read with the `languages` keywords of the policy:
+with a `language` hint, English and that language; without one, English first and all the
+others only when English finds nothing.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,11 +33,107 @@ POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "industries.yml
 
 IndustryTable = Mapping[str, Sequence[str]]
 
+# Roles of a keyword in its clause, best first when compared as numbers.
+SELF, NEUTRAL, MENTION = 2, 1, 0
+
+# The words before a keyword that make it the visitor's own business: a subject ("we", "I",
+# "wir", "nous", ...), a copula in the visitor's language ("somos", "siamo", "jesteśmy") or a
+# place of work ("I work at", "ik werk bij").
+SELF_MARKERS: tuple[str, ...] = (
+    r"work(?:ing|s)?\s+(?:at|for|in)",
+    r"(?:i'?m|i am|im|we'?re|we are)\s+(?:at|with|from|in)",
+    r"(?:our|my)\s+(?:company|business|firm|group|organi[sz]ation|employer|brand)\s+(?:is|are)",
+    r"as\s+an?",
+    r"we|we're|we've|we'd|i|i'm|im|i've|i'd",
+    r"wir|wij|nous|nosotr[oa]s|noi|vi|biz|ich|ik|je|jag|jeg|yo|eu|io",
+    r"somos|soy|sou|sono|siamo|sommes|suis|sind|bin|zijn|ben|är|er|olemme|olen|jesteśmy|jestem",
+    r"jsme|jsem",
+    r"arbeite\s+(?:bei|in|für)|werk\s+(?:bij|in|voor)|travaille\s+(?:chez|dans|pour)",
+    r"trabajo\s+(?:en|para)|lavoro\s+(?:presso|in|per|da)|trabalho\s+(?:na|no|em|para)",
+    r"(?:jobbar|arbetar)\s+(?:på|hos|för)|(?:arbejder|jobber)\s+(?:i|hos|for|på)",
+    r"pracuj[eę]\s+(?:w|dla)|pracuj[iu]\s+(?:v|ve|pro|u)",
+)
+# Indefinite articles: "for a/an ..." names the visitor's employer ("I'm the ops lead for a
+# 3PL", "direktør for et bryggeri"), not a customer.
+_INDEFINITE = "an?|et|en|ett|ein|eine|einen|einem|einer|un|une|una|uno|um|uma|een"
+# The words before a keyword that make it someone else's business or a thing they deal with:
+# whom the visitor serves or sells to, what they need, use or insure, where they are.
+MENTION_MARKERS: tuple[str, ...] = (
+    rf"(?:for|für|para|pour|per|voor|för|til|dla|için|pro)(?!\s+(?:{_INDEFINITE})\s)",
+    r"to|towards|with|about|like|such as|including|incl|e\.?g|vs|versus|than|instead of",
+    r"supplying|supplies|supply|supplier to|serving|serves|serve|sell(?:s|ing)? to|sold to",
+    r"customers|clients|buyers|partners|client is|customer is",
+    r"need|needs|needed|want|wants|wanted|looking for|look for|search(?:ing)? for|find",
+    r"recommend|know|called|calling|contacted|hire|hired|use|uses|using|used",
+    r"(?:call|contact)(?!\s+cent(?:re|er))",  # "a contact centre" is a noun
+    r"buy|bought|compare|replace|insure|insures|insuring|insurance for|cover|covers|covering",
+    r"near|next to|opposite|inside|outside|located (?:in|at|near)|based (?:in|at)|at the",
+    r"mit|con|avec|com|met|med|ile|s|se|z|ze",
+    # "we supply ..." in the colleagues' languages
+    r"(?:be)?liefer\w*|suministr\w*|abastec\w*|fournissons|fornisc\w*|forniamo",
+    r"lever(?:en|t|er|erar|era)|dostarcz\w*|dodáv\w*|tedarik\w*|toimita\w*",
+)
+# Possessives: "a tool for our hotels" is about the visitor's own hotels, so they reset the
+# role to neutral (and keep "for" from marking a mention).
+NEUTRAL_MARKERS: tuple[str, ...] = (
+    r"our|my|unser\w*|onze|notre|nos|nuestr[oa]s?|nostr[oaie]|noss[oa]s?|vår|vårt|våra",
+    r"vores|meidän|nasz\w*|naš\w*|bizim",
+)
+_POSSESSIVE = "|".join(NEUTRAL_MARKERS)
+_MARKER_RE = re.compile(
+    r"(?<![\w'-])(?:"
+    rf"(?P<self>{'|'.join(SELF_MARKERS)})"
+    rf"|(?P<mention>(?:{'|'.join(MENTION_MARKERS)})(?!\s+(?:{_POSSESSIVE})(?![\w'])))"
+    rf"|(?P<neutral>{_POSSESSIVE})"
+    r")(?![\w'-])"
+)
+# After a keyword: "hotel clients", "retail customers", "hotels are our main customers".
+_MENTION_AFTER_RE = re.compile(
+    r"^\s+(?:(?:and|or)\s+[\w&-]+\s+)?(?:customers|clients|buyers|accounts)\b"
+    r"|^\s+(?:are|is)\s+(?:our|my)\s+(?:\w+\s+)?(?:customers|clients|buyers|market)\b"
+)
+
 # Separators people put between the words of one description ("chat/helpdesk", "ticketing +
-# chat"); they become spaces so keywords match across them.
-_SEPARATORS_RE = re.compile(r"[/+|_,;:()\[\]\"]")
+# chat"); they become spaces so keywords match across them. Clause punctuation stays.
+_SEPARATORS_RE = re.compile(r"[/+|_\"]")
 _SPACED_AMPERSAND_RE = re.compile(r"\s&\s")
 _CONSONANT_Y_RE = re.compile(r"(?<=[^aeiou])y$")
+# Elided articles ("chaîne d'opticiens", "dell'hotel") are split off so the noun is a word.
+_ELISION_RE = re.compile(r"(?<![\w'])(d|l|qu|c|j|n|dell|all|dall|nell|sull|un|quest)'(?=\w)")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:.!?()\[\]]|\s-\s")
+# Letters without a decomposition that visitors type plainly.
+_FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i"})
+# A gap in a keyword ("online ... store"): one to three words.
+_GAP = "..."
+_GAP_RE = r"(?:[\s-]+[\w'&-]+){1,3}[\s-]+"
+# Without a language hint, foreign words this short are not trusted: "win" is Polish for
+# wine and "bar" Italian for a café, but both are English words too.
+MIN_FALLBACK_CHARS = 5
+# Norwegian comes as "no", "nb" or "nn"; the policy files it under "nb".
+LANGUAGE_ALIASES: dict[str, str] = {"no": "nb", "nn": "nb"}
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Keywords of one label and standing, searched with one pattern."""
+
+    label: str
+    broad: bool
+    pattern: re.Pattern[str]
+    keywords: tuple[tuple[re.Pattern[str], int], ...]  # each keyword and its literal length
+
+
+@dataclass(frozen=True)
+class _Match:
+    label: str
+    start: int
+    end: int
+    role: int
+    broad: bool
+    literal: int
+
+    def rank(self) -> tuple[int, bool, int, int, int]:
+        return (self.role, not self.broad, self.end - self.start, self.literal, -self.start)
 
 
 @cache
@@ -29,20 +142,41 @@ def _load_policy(path: Path = POLICY_FILE) -> dict[str, Any]:
         return yaml.safe_load(fh) or {}
 
 
+def _section(data: Any) -> dict[str, list[str]]:
+    return {str(k): [str(w) for w in (v or ())] for k, v in (data or {}).items()}
+
+
 def industry_table() -> dict[str, list[str]]:
-    """Label -> keywords trusted anywhere (openings and answers)."""
-    return {str(k): list(v or ()) for k, v in (_load_policy().get("industries") or {}).items()}
+    """Label -> English keywords trusted anywhere (openings and answers)."""
+    return _section(_load_policy().get("industries"))
+
+
+def broad_table() -> dict[str, list[str]]:
+    """Label -> English keywords that fit many industries; they decide only alone."""
+    return _section(_load_policy().get("broad"))
 
 
 def answer_table() -> dict[str, list[str]]:
     """Label -> keywords, including those only trusted as a direct answer to the question."""
     table = industry_table()
-    for label, words in (_load_policy().get("answer_only") or {}).items():
-        table.setdefault(str(label), []).extend(words or ())
+    for label, words in _section(_load_policy().get("answer_only")).items():
+        table.setdefault(label, []).extend(words)
     # As an answer, the label itself counts ("software", "events"); in prose it is too common.
     for label, words in table.items():
         words.append(label)
     return table
+
+
+def language_tables(language: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(keywords, broad keywords) of one language of the policy; empty when it has none."""
+    data = (_load_policy().get("languages") or {}).get(_language_code(language)) or {}
+    broad = _section(data.get("broad"))
+    return _section({k: v for k, v in data.items() if k != "broad"}), broad
+
+
+def policy_languages() -> list[str]:
+    """ISO 639-1 codes the policy has industry keywords for (besides English)."""
+    return [str(code) for code in (_load_policy().get("languages") or {})]
 
 
 def labels() -> list[str]:
@@ -50,67 +184,230 @@ def labels() -> list[str]:
     return list(industry_table())
 
 
+def _language_code(language: str | None) -> str | None:
+    if not language:
+        return None
+    code = language.strip().lower().split("-")[0].split("_")[0]
+    return LANGUAGE_ALIASES.get(code, code)
+
+
+def _fold(text: str) -> str:
+    """Accents off ("café" meets "cafe"), a few letters without a decomposition mapped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _normalise(text: str) -> str:
-    text = normalize_text(text)
+    text = _fold(normalize_text(text))
     text = _SPACED_AMPERSAND_RE.sub(" and ", text)
+    text = _ELISION_RE.sub(r"\1' ", text)
     return " ".join(_SEPARATORS_RE.sub(" ", text).split())
 
 
-def _keyword_pattern(keyword: str) -> str:
+def _keyword_pattern(keyword: str, *, plural: bool) -> tuple[str, int]:
+    """The regular expression of one keyword and its length in letters (wildcards aside)."""
     words = _normalise(keyword).split()
-    last = words[-1]
-    # Plurals come for free: "vet practice" also matches "vet practices", "agency" "agencies".
-    if _CONSONANT_Y_RE.search(last) and len(last) > 3:
-        last = re.escape(last[:-1]) + r"(?:y|ies)"
-    else:
-        last = re.escape(last) + r"(?:s|es)?"
-    return r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), last])
+    literal = sum(len(w.strip("*")) for w in words if w != _GAP)
+    parts: list[str] = []
+    for i, word in enumerate(words):
+        if word == _GAP:
+            continue
+        lead = r"\w*" if word.startswith("*") else ""
+        core = word.strip("*")
+        if word.endswith("*") and len(word) > 1:
+            body = re.escape(core) + r"\w*"
+        elif i == len(words) - 1 and plural:
+            # Plurals come for free: "vet practice" also matches "vet practices".
+            if _CONSONANT_Y_RE.search(core) and len(core) > 3:
+                body = re.escape(core[:-1]) + r"(?:y|ies)"
+            else:
+                body = re.escape(core) + r"(?:s|es)?"
+        else:
+            body = re.escape(core)
+        if parts:
+            parts.append(_GAP_RE if words[i - 1] == _GAP else r"[\s-]+")
+        parts.append(lead + body)
+    return "".join(parts), literal
+
+
+def _bounded(body: str) -> str:
+    # No match inside a word, nor in "it's": an apostrophe continues the word.
+    return rf"(?<![\w'-])(?:{body})(?![\w'])"
 
 
 @cache
-def _compiled(items: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    compiled = []
+def _compiled(
+    items: tuple[tuple[str, tuple[str, ...]], ...], *, plural: bool, broad: bool
+) -> tuple[_Group, ...]:
+    groups = []
     for label, keywords in items:
-        if not keywords:
+        built = [_keyword_pattern(k, plural=plural) for k in sorted(set(keywords), key=len,
+                                                                      reverse=True)
+                 if _normalise(k).strip("*. ")]
+        if not built:
             continue
-        alternatives = sorted(set(keywords), key=len, reverse=True)
-        body = "|".join(_keyword_pattern(k) for k in alternatives if _normalise(k))
-        # No match inside a word, nor in "it's": an apostrophe continues the word.
-        compiled.append((label, re.compile(rf"(?<![\w'-])(?:{body})(?![\w'])")))
-    return compiled
+        pattern = re.compile(_bounded("|".join(body for body, _ in built)))
+        singles = tuple((re.compile(body), literal) for body, literal in built)
+        groups.append(_Group(label, broad, pattern, singles))
+    return tuple(groups)
 
 
 def _freeze(table: IndustryTable) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((str(label), tuple(str(k) for k in kws)) for label, kws in table.items())
 
 
+def _groups(table: IndustryTable, *, plural: bool = True, broad: bool = False) -> tuple[
+    _Group, ...
+]:
+    return _compiled(_freeze(table), plural=plural, broad=broad)
+
+
+def _clause_start(norm: str, position: int) -> int:
+    starts = [m.end() for m in _CLAUSE_BREAK_RE.finditer(norm, 0, position)]
+    return starts[-1] if starts else 0
+
+
+def _role(norm: str, start: int, end: int) -> int:
+    """SELF, NEUTRAL or MENTION from the last marker before the keyword in its clause."""
+    if _MENTION_AFTER_RE.match(norm[end:]):
+        return MENTION
+    before = norm[_clause_start(norm, start) : start]
+    last = None
+    for marker in _MARKER_RE.finditer(before):
+        last = marker
+    if last is None or last.lastgroup == "neutral":
+        return NEUTRAL
+    return SELF if last.lastgroup == "self" else MENTION
+
+
+def _literal(group: _Group, span: str) -> int:
+    return max((lit for single, lit in group.keywords if single.fullmatch(span)), default=0)
+
+
+def _matches(norm: str, groups: Iterable[_Group], min_chars: int = 0) -> list[_Match]:
+    found = []
+    for group in groups:
+        for m in group.pattern.finditer(norm):
+            if len(m.group(0)) < min_chars:
+                continue
+            role = _role(norm, m.start(), m.end())
+            literal = _literal(group, m.group(0))
+            found.append(_Match(group.label, m.start(), m.end(), role, group.broad, literal))
+    return found
+
+
 def match_industry(text: str, table: IndustryTable) -> tuple[str, int, int] | None:
-    """Best (label, start, end) in `text`: the longest keyword wins, then the earliest."""
+    """Best (label, start, end) in `text` whatever the role: the longest keyword wins, then
+    the earliest. Positions are in the normalised text (lower case, separators as spaces)."""
     norm = _normalise(text)
-    best: tuple[str, int, int] | None = None
-    for label, pattern in _compiled(_freeze(table)):
-        for m in pattern.finditer(norm):
-            length = m.end() - m.start()
-            if best is None or (length, -m.start()) > (best[2] - best[1], -best[1]):
-                best = (label, m.start(), m.end())
-    return best
+    found = _matches(norm, _groups(table))
+    if not found:
+        return None
+    best = max(found, key=lambda m: (m.end - m.start, m.literal, -m.start))
+    return best.label, best.start, best.end
 
 
-def parse_industry(text: str, table: IndustryTable | None = None) -> str | None:
-    """Industry label from an answer to "what industry are you in?" ("law firm" -> "legal")."""
+def _english_groups(table: IndustryTable | None, *, answer: bool) -> tuple[_Group, ...]:
+    if table is not None:
+        return _groups(table)
+    return _policy_english_groups(answer)
+
+
+@cache
+def _policy_english_groups(answer: bool) -> tuple[_Group, ...]:
+    specific = answer_table() if answer else industry_table()
+    return _groups(specific) + _groups(broad_table(), broad=True)
+
+
+@dataclass(frozen=True)
+class _Language:
+    """One language's keyword groups, and the first words of its keywords (to skip it
+    cheaply when none of them is in the message)."""
+
+    groups: tuple[_Group, ...]
+    words: frozenset[str]  # first words written whole ("hotel", "agencia")
+    stems: frozenset[str]  # first words that may go on ("logistik*")
+    inner: tuple[str, ...]  # first words that may end a compound ("*schule"): found anywhere
+
+    def may_match(self, norm: str) -> bool:
+        lengths = {len(stem) for stem in self.stems}
+        for word in re.findall(r"[\w'&-]+", norm):
+            if word in self.words or any(word[:n] in self.stems for n in lengths):
+                return True
+        return any(inner in norm for inner in self.inner)
+
+
+@cache
+def _language(code: str) -> _Language:
+    specific, broad = language_tables(code)
+    groups = _groups(specific, plural=False) + _groups(broad, plural=False, broad=True)
+    firsts = [_normalise(k).split()[0] for t in (specific, broad) for ks in t.values() for k in ks]
+    return _Language(
+        groups,
+        words=frozenset(w for w in firsts if "*" not in w),
+        stems=frozenset(w.rstrip("*") for w in firsts if w.endswith("*") and w[0] != "*"),
+        inner=tuple(w.strip("*") for w in firsts if w.startswith("*")),
+    )
+
+
+def _foreign_matches(norm: str, codes: Iterable[str], min_chars: int = 0) -> list[_Match]:
+    found: list[_Match] = []
+    for code in codes:
+        language = _language(code)
+        if language.may_match(norm):
+            found += _matches(norm, language.groups, min_chars)
+    return found
+
+
+def _best(found: list[_Match], min_role: int) -> str | None:
+    allowed = [m for m in found if m.role >= min_role]
+    return max(allowed, key=_Match.rank).label if allowed else None
+
+
+def _read(text: str, table: IndustryTable | None, language: str | None, *, answer: bool) -> (
+    str | None
+):
+    norm = _normalise(text)
+    min_role = MENTION if answer else NEUTRAL
+    english = _english_groups(table, answer=answer)
+    code = _language_code(language)
+    if table is not None or code == "en":
+        return _best(_matches(norm, english), min_role)
+    found = _matches(norm, english)
+    if code in policy_languages():
+        return _best(found + _foreign_matches(norm, [code]), min_role)
+    best = _best(found, min_role)
+    if best is not None:
+        return best
+    foreign = _foreign_matches(norm, policy_languages(), MIN_FALLBACK_CHARS)
+    return _best(foreign, min_role)
+
+
+def parse_industry(
+    text: str, table: IndustryTable | None = None, *, language: str | None = None
+) -> str | None:
+    """Industry label from an answer to "what industry are you in?" ("law firm" -> "legal").
+
+    As an answer, a business only mentioned still counts when nothing better is said
+    ("we supply hotels" -> "hospitality"). `language` (ISO 639-1) adds that language's
+    keywords; without it, other languages are tried when English finds nothing.
+    """
     if not text or is_skip(text) or is_dont_know(text):
         return None
-    found = match_industry(text, table if table is not None else answer_table())
-    return found[0] if found else None
+    return _read(text, table, language, answer=True)
 
 
-def find_industry(text: str, table: IndustryTable | None = None) -> str | None:
-    """Industry label mentioned in any message ("we run alarm monitoring" -> "security").
+def find_industry(
+    text: str, table: IndustryTable | None = None, *, language: str | None = None
+) -> str | None:
+    """Industry label of the visitor's business mentioned in any message.
 
-    Words for what visitors buy from us ("ticketing tool", "help center") are not in the
-    table used here, so they do not make a software company out of every prospect.
+    "we run alarm monitoring" -> "security"; "we make chocolate for hotels" -> "food &
+    beverage", never "hospitality": a business only mentioned (customers, what they insure,
+    where they are) is not theirs. Words for what visitors buy from us ("ticketing tool",
+    "help center") are not in the table used here, so they do not make a software company
+    out of every prospect.
     """
     if not text:
         return None
-    found = match_industry(text, table if table is not None else industry_table())
-    return found[0] if found else None
+    return _read(text, table, language, answer=False)

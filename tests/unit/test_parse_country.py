@@ -80,3 +80,74 @@ def test_parse_country_strict_needs_the_whole_text():
 )
 def test_find_country(text, expected):
     assert find_country(text) == expected
+
+
+# ------------------------------------------------------------ other languages
+# Places named in the colleagues' languages: country names (CLDR), big cities in their own
+# spelling, "in / from" in those languages, and inflected names ("w Polsce", "Suomessa").
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hallo, wir sind ein Onlineshop aus Österreich", "AT"),
+        ("wir sitzen in München", "DE"),
+        ("Bonjour, nous sommes basés à Lyon", "FR"),
+        ("une agence de voyages en Belgique", "BE"),
+        ("hola, somos una empresa de Valencia", "ES"),
+        ("tenemos oficinas en México", "MX"),
+        ("olá, somos uma loja em Lisboa", "PT"),
+        ("sou do Brasil, de São Paulo", "BR"),
+        ("siamo un'azienda di Torino", "IT"),
+        ("gestiamo tre alberghi in Toscana", "IT"),
+        ("wij zitten in Utrecht", "NL"),
+        ("een webshop uit België", "BE"),
+        ("hej, vi är en resebyrå i Malmö", "SE"),
+        ("vi er et bryggeri i Danmark", "DK"),
+        ("hei, vi er et hotell i Bergen", "NO"),
+        ("olemme verkkokauppa Suomessa", "FI"),
+        ("toimimme Helsingissä ja Tampereella", "FI"),
+        ("jesteśmy firmą z Polski", "PL"),
+        ("mamy biuro w Warszawie", "PL"),
+        ("sklepy w Niemczech i w Polsce", "DE"),
+        ("pracujemy we Włoszech", "IT"),
+        ("İstanbul'da bir e-ticaret şirketiyiz", "TR"),
+        ("Almanya'da 3 mağazamız var", "DE"),
+        ("jsme e-shop z Brna", "CZ"),
+        ("sídlíme v Praze", "CZ"),
+        ("jsme firma v České republice", "CZ"),
+        ("působíme na Slovensku", "SK"),
+    ],
+)
+def test_find_country_in_other_languages(text, expected):
+    assert find_country(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we are a nice team", "hello from a german company", "Maurice here, from sales",
+     "ich bin im Vertrieb", "sono in ufficio", "a team of 12, in the process of choosing"],
+)
+def test_find_country_stays_quiet(text):
+    assert find_country(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tyskland", "DE"), ("Niemcy", "DE"), ("Saksa", "DE"), ("Almanya", "DE"),
+        ("Německo", "DE"), ("Espanha", "ES"), ("Spanje", "ES"), ("Svizzera", "CH"),
+        ("Zwitserland", "CH"), ("Verenigde Staten", "US"), ("Estados Unidos", "US"),
+        ("Royaume-Uni", "GB"), ("Stany Zjednoczone", "US"), ("w Polsce", "PL"),
+        ("Suomessa", "FI"), ("Türkiye", "TR"), ("Itálie", "IT"), ("Francji", "FR"),
+        ("Česku", "CZ"), ("Norjassa", "NO"), ("Granada", "ES"),
+        ("Island", None),  # Iceland in German and Swedish, but an English word
+        ("Maurice", None),  # Mauritius in French, but a name
+    ],
+)
+def test_parse_country_in_other_languages(text, expected):
+    assert parse_country(text) == expected
+
+
+def test_language_hint():
+    assert find_country("mamy biuro w Warszawie", language="en") is None
+    assert find_country("mamy biuro w Warszawie", language="pl") == "PL"
+    assert parse_country("Polska", language="en") == "PL"  # a name is a name

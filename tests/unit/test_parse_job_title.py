@@ -157,3 +157,103 @@ def test_no_job_title_from_a_pasted_text_or_code():
     assert parse_answer("job_title", lorem, _CTX) is None
     assert parse_answer("job_title", "<script>alert('CTO')</script>", _CTX) is None
     assert parse_answer("job_title", "Head of Support", _CTX).value == "Head of Support"
+
+
+# ------------------------------------------------------------ other languages
+# Openings of visitors who write in another language: the colleague who follows up keeps
+# the title, in the visitor's words, and its seniority.
+@pytest.mark.parametrize(
+    ("text", "title", "level"),
+    [
+        ("Buongiorno, sono il responsabile assistenza clienti di una catena di negozi in "
+         "Veneto", "responsabile assistenza clienti", "head"),
+        ("ciao, sono la responsabile marketing presso Rossi Srl", "responsabile marketing",
+         "head"),
+        ("Bonjour, je suis directrice du service client d'une boutique en ligne",
+         "directrice du service client", "director"),
+        ("je suis le gérant d'un petit hôtel à Annecy", "gérant", "c_level"),
+        ("Hallo, ich bin Leiterin Kundenservice bei einer Spedition in Hamburg",
+         "Leiterin Kundenservice", "head"),
+        ("ich bin Geschäftsführer eines Onlineshops", "Geschäftsführer", "c_level"),
+        ("hola, soy gerente de operaciones en una empresa de logística",
+         "gerente de operaciones", "manager"),
+        ("soy la jefa de atención al cliente de una cadena de ópticas y buscamos algo",
+         "jefa de atención al cliente", "head"),
+        ("olá, sou diretor comercial numa transportadora", "diretor comercial", "director"),
+        ("sou a gerente de suporte da Acme", "gerente de suporte", "manager"),
+        ("hoi, ik ben hoofd klantenservice bij een webshop", "hoofd klantenservice", "head"),
+        ("ik werk als teamleider klantcontact bij een energiebedrijf",
+         "teamleider klantcontact", "head"),
+        ("hej, jag är kundtjänstchef på ett resebolag", "kundtjänstchef", "head"),
+        ("jag är vd för ett litet bryggeri", "vd", "c_level"),
+        ("hej, jeg er kundeservicechef hos en webshop", "kundeservicechef", "head"),
+        ("hei, jeg er daglig leder i et lite hotell", "daglig leder", "c_level"),
+        ("moi, olen asiakaspalvelupäällikkö verkkokaupassa", "asiakaspalvelupäällikkö", "head"),
+        ("toimin myyntijohtajana logistiikkayrityksessä", "myyntijohtaja", "director"),
+        ("dzień dobry, jestem kierownikiem działu obsługi klienta w sklepie internetowym",
+         "kierownikiem działu obsługi klienta", "head"),
+        ("jestem prezesem firmy transportowej", "prezesem", "c_level"),
+        ("merhaba, ben Ayşe, bir lojistik firmasında müşteri hizmetleri müdürüyüm",
+         "müşteri hizmetleri müdürü", "director"),
+        ("satış müdürü olarak çalışıyorum", "satış müdürü", "director"),
+        ("dobrý den, jsem vedoucí zákaznické podpory v e-shopu", "vedoucí zákaznické podpory",
+         "head"),
+    ],
+)
+def test_find_job_title_in_other_languages(text, title, level):
+    assert find_job_title(text) == title
+    assert seniority(title) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "soy de Madrid y buscamos una herramienta",
+        "sono interessato al vostro prodotto",
+        "ich bin auf der Suche nach einem Ticketsystem",
+        "jestem zainteresowany ofertą",
+        "je suis à Lyon",
+        "ik ben benieuwd naar de prijzen",
+    ],
+)
+def test_find_job_title_stays_quiet_in_other_languages(text):
+    assert find_job_title(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Responsabile Customer Care", "Responsabile Customer Care"),
+        ("sono la responsabile del servizio clienti", "responsabile del servizio clienti"),
+        ("je suis directeur commercial", "directeur commercial"),
+        ("ich bin Inhaber", "Inhaber"),
+        ("genel müdürüm", "genel müdürüm"),
+        ("jednatel", "jednatel"),
+    ],
+)
+def test_parse_job_title_in_other_languages(text, title):
+    assert parse_job_title(text) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("Geschäftsführerin", "c_level"), ("Kundenserviceleiter", "head"),
+        ("directeur général", "c_level"), ("PDG", "c_level"), ("gerente general", "director"),
+        ("diretora de marketing", "director"), ("amministratore delegato", "c_level"),
+        ("titolare", "c_level"), ("algemeen directeur", "c_level"), ("VD", "c_level"),
+        ("salgssjef", "head"), ("administrerende direktør", "c_level"),
+        ("toimitusjohtaja", "c_level"), ("prezes zarządu", "c_level"),
+        ("właścicielka", "c_level"), ("genel müdür", "c_level"), ("jednatel", "c_level"),
+        ("ředitelka", "director"), ("Sachbearbeiterin", "individual"),
+        ("coordinatrice", "individual"), ("head chef", "head"), ("chef", None),
+    ],
+)
+def test_seniority_of_titles_in_other_languages(title, level):
+    assert seniority(title) == level
+
+
+def test_language_hint_english_reads_english_only():
+    assert find_job_title("sono il responsabile vendite", language="it") == "responsabile vendite"
+    assert find_job_title("sono il responsabile vendite", language="en") is None
+    assert find_job_title("I'm the COO", language="en") == "COO"
