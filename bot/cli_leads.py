@@ -27,13 +27,13 @@ from bot.store import (
 )
 from bot.store.column_types import as_utc
 from bot.store.vocabulary import LEAD_STATUSES
+from bot.wording import Audience, authority_text, budget_text, timeline_text
 
 if TYPE_CHECKING:
     from bot.cli import CliState
 
 _MAX_CELL = 32
 _MAX_ACTIVITY_LINES = 10
-_PERIOD_SUFFIX = {"year": "/yr", "month": "/yr", "one_time": " once"}
 
 
 @click.group()
@@ -137,9 +137,9 @@ def _summary_row(lead: Lead) -> tuple[str, ...]:
         lead.status,
         lead.email or "-",
         lead.company or "-",
-        _budget(lead),
-        lead.authority,
-        _timeline(lead.timeline_months),
+        _budget(lead, "compact"),
+        authority_text(lead.authority, audience="compact"),
+        timeline_text(lead.timeline_months, audience="compact"),
         _when(lead.updated_at),
     )
 
@@ -157,17 +157,10 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
 
 
-def _budget(lead: Lead) -> str:
-    if lead.budget_amount is None:
-        return "-" if lead.budget_status == "unknown" else lead.budget_status
-    currency = f" {lead.budget_currency}" if lead.budget_currency else ""
-    return f"{lead.budget_amount:,.0f}{currency}{_PERIOD_SUFFIX.get(lead.budget_period or '', '')}"
-
-
-def _timeline(months: float | None) -> str:
-    if months is None:
-        return "-"
-    return "now" if months == 0 else f"{months:g} mo"
+def _budget(lead: Lead, audience: Audience) -> str:
+    # Worded by bot/wording.py, as in the handoff summary and on the rep page.
+    return budget_text(lead.budget_amount, lead.budget_currency, lead.budget_period,
+                       lead.budget_status, audience=audience)
 
 
 def _when(value: datetime | None) -> str:
@@ -207,16 +200,16 @@ def _describe(lead: Lead) -> str:
         *field_pairs(
             [
                 ("need", "need", _quoted_words(lead.need, own_words.get("need"))),
-                ("budget", "budget", _quoted_words(_budget_text(lead), own_words.get("budget"))),
+                ("budget", "budget", _quoted_words(_budget(lead, "rep"), own_words.get("budget"))),
                 (
                     "authority",
                     "authority",
-                    _quoted_words(lead.authority, own_words.get("authority")),
+                    _quoted_words(authority_text(lead.authority), own_words.get("authority")),
                 ),
                 (
                     "timeline",
                     "timeline",
-                    _quoted_words(_timeline_text(lead.timeline_months), own_words.get("timeline")),
+                    _quoted_words(timeline_text(lead.timeline_months), own_words.get("timeline")),
                 ),
             ]
         ),
@@ -300,23 +293,6 @@ def _pairs(pairs: Sequence[tuple[str, Any]]) -> list[str]:
 def _quoted_words(value: str | None, words: str | None) -> str:
     shown = "-" if value is None else value
     return f"{shown}   «{words}»" if words and words != value else shown
-
-
-def _budget_text(lead: Lead) -> str:
-    if lead.budget_amount is None:
-        return lead.budget_status
-    currency = f" {lead.budget_currency}" if lead.budget_currency else ""
-    per = {"year": " per year", "month": " per year (said monthly)", "one_time": " one-time"}
-    return (
-        f"{lead.budget_amount:,.0f}{currency}{per.get(lead.budget_period or '', '')}"
-        f" ({lead.budget_status})"
-    )
-
-
-def _timeline_text(months: float | None) -> str | None:
-    if months is None:
-        return None
-    return "now" if months == 0 else f"{months:g} months"
 
 
 def _score_lines(score: dict[str, Any] | None) -> list[str]:

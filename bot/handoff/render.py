@@ -27,6 +27,7 @@ from typing import Any
 import jinja2
 
 from bot.routing import Assignment, FollowUp
+from bot.wording import authority_text, budget_text, timeline_text
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEXT_TEMPLATE = "summary.txt"
@@ -47,11 +48,6 @@ ELLIPSIS = "…"
 
 BANT = (("need", "Need"), ("budget", "Budget"), ("authority", "Authority"),
         ("timeline", "Timeline"))
-_AUTHORITY_WORDS = {"decision_maker": "decision maker", "influencer": "influencer",
-                    "user": "user", "unknown": "unknown"}
-_PERIOD_WORDS = {"year": "per year", "month": "per month", "one_time": "one-time"}
-_BUDGET_STATUS_WORDS = {"allocated": "allocated", "estimate": "estimate",
-                        "none": "no budget yet", "unknown": "unknown"}
 
 
 class TemplateProblem(Exception):
@@ -162,24 +158,16 @@ def bant_items(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _bant_value(field: str, record: Mapping[str, Any]) -> str:
+    # Budget, authority and timeline are worded by bot/wording.py, as on the rep page, in
+    # the CLI and in the visitor's read-back: "2,000 USD a month (24,000 a year), estimate".
     if field == "need":
         return str(record.get("need") or "unknown")
     if field == "authority":
-        authority = record.get("authority") or "unknown"
-        return _AUTHORITY_WORDS.get(authority, str(authority))
+        return authority_text(record.get("authority"))
     if field == "timeline":
-        months = record.get("timeline_months")
-        if months is None:
-            return "unknown"
-        return "now / as soon as possible" if months == 0 else f"within {months:g} months"
-    status = record.get("budget_status") or "unknown"
-    amount = record.get("budget_amount")
-    if amount is None:
-        return _BUDGET_STATUS_WORDS.get(status, str(status))
-    currency = f" {record['budget_currency']}" if record.get("budget_currency") else ""
-    period = _PERIOD_WORDS.get(record.get("budget_period") or "", "")
-    text = f"{amount:,.0f}{currency}" + (f" {period}" if period else "")
-    return f"{text} ({_BUDGET_STATUS_WORDS.get(status, status)})"
+        return timeline_text(record.get("timeline_months"))
+    return budget_text(record.get("budget_amount"), record.get("budget_currency"),
+                       record.get("budget_period"), record.get("budget_status"))
 
 
 def _latest_words(answers: list[Mapping[str, Any]], field: str) -> str | None:

@@ -23,6 +23,7 @@ and a strict Content-Security-Policy forbids scripts altogether.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -66,6 +67,7 @@ from bot.web.rep_sessions import (
     sign_cookie,
     start_session,
 )
+from bot.wording import answer_text
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +127,16 @@ def template_environment() -> jinja2.Environment:
     )
     environment.filters["when"] = when
     environment.filters["points"] = lambda value: f"{value:+g}"
+    environment.filters["understood"] = understood
     return environment
+
+
+def understood(value: Any, field: str) -> str:
+    """A stored answer's value as the rep reads it: budget, timeline and authority in the
+    words of the BANT section (bot/wording.py: a monthly budget is never shown as its yearly
+    amount next to "month"), anything else as JSON."""
+    worded = answer_text(field, value)
+    return worded if worded is not None else json.dumps(value, ensure_ascii=False)
 
 
 def when(value: datetime | str | None) -> str:

@@ -118,6 +118,10 @@ def test_show_prints_the_lead_with_the_visitors_words(invoke: Any, seeded: str) 
     text = result.stdout
     assert seeded in text
     assert "2k € a month, approved" in text
+    # the budget as said, then per year: worded like the rep page and the summary
+    assert "2,000 EUR a month (24,000 a year), allocated" in text
+    assert "24,000 EUR per year" not in text and "24,000 EUR a month" not in text
+    assert "decision maker" in text and "within 3 months" in text
     assert "I sign the contract" in text
     assert "budget allocated" in text
     assert "web-1" in text
@@ -189,3 +193,49 @@ def test_unusable_database_url_is_one_line_naming_the_setting(invoke: Any, url: 
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# What the visitor typed -> the `leads show` line and the `leads list` cell; the rep page, the
+# handoff summary and the visitor's read-back word it with the same bot/wording.py.
+CLI_BUDGETS = [
+    ("3k a month, give or take", "3,000 a month (36,000 a year), estimate", "36,000/yr"),
+    ("around 4k every quarter", "16,000 a year, estimate", "16,000/yr"),
+    ("one-off payment of £25k", "25,000 GBP one-off, estimate", "25,000 GBP once"),
+    ("we've got 80k a year earmarked", "80,000 a year, allocated", "80,000/yr"),
+    ("no budget yet tbh", "no budget yet", "none"),
+]
+
+
+@pytest.mark.parametrize(("said", "shown", "cell"), CLI_BUDGETS)
+def test_show_and_list_word_the_budget_once(
+    invoke: Any, sqlite_url: str, said: str, shown: str, cell: str
+) -> None:
+    from datetime import date
+
+    from bot.parsing.facts import Context, parse_answer
+    from bot.reading import answer_to
+    from bot.understanding.meaning import get_understanding
+
+    ctx = Context(today=date(2025, 3, 1))
+    # as the conversation stores it: the amount parsed, the firmness read by the budget head
+    budget = answer_to("budget", said, ctx, get_understanding().read(said, "budget"))
+    timeline = parse_answer("timeline", "next week ideally", ctx)
+    assert budget is not None and timeline is not None
+    migrate(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            record_answers(session, [
+                AnswerInput("web-b", "email", "kim@acme.com", "kim@acme.com", "m1", T0),
+                AnswerInput("web-b", "budget", said, budget.value, "m2", T0),
+                AnswerInput("web-b", "timeline", "next week ideally", timeline.value, "m3", T0),
+            ])
+    finally:
+        engine.dispose()
+
+    show = invoke("leads", "show", "kim@acme.com")
+    assert show.exit_code == 0, show.output
+    assert f"{shown}   «{said}»" in show.stdout
+    assert "within 1 week" in show.stdout
+    listed = invoke("leads", "list")
+    assert cell in listed.stdout and "1 wk" in listed.stdout

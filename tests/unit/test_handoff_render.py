@@ -93,7 +93,7 @@ def slack_texts(message: dict[str, Any]) -> list[str]:
 def test_bant_quotes_the_latest_own_words() -> None:
     bant = {item["field"]: item for item in context()["bant"]}
     assert bant["budget"]["quote"] == "2k a month <b>set aside</b> *really*"
-    assert bant["budget"]["value"] == "24,000 EUR per year (allocated)"
+    assert bant["budget"]["value"] == "24,000 EUR a year, allocated"
     assert bant["authority"] == {"field": "authority", "label": "Authority",
                                  "value": "decision maker", "quote": "I sign off on it"}
     assert bant["timeline"]["value"] == "within 3 months"
@@ -262,3 +262,50 @@ def test_the_webhook_payload_carries_the_raw_summary_and_escaped_copies(
         assert sent["summary_slack"] == slack_text(sent["summary"])
         assert "<!channel>" not in sent["summary_slack"] + sent["summary_html"]
     assert "<!here> hi" in fuller["summary"] and "&lt;!here&gt; hi" in fuller["summary_slack"]
+
+
+# ---------------------------------------------------------------- budget, timeline wording
+# The stored lead as the conversation leaves it for what the visitor typed; every format of
+# the summary words it like the rep page, the CLI and the visitor's read-back
+# (bot/wording.py): a monthly budget is never its yearly figure "per month".
+WORDED_BUDGETS = [
+    ("we can do 2k a month", {"budget_amount": 24000.0, "budget_currency": None,
+                              "budget_period": "month", "budget_status": "estimate"},
+     "2,000 a month (24,000 a year), estimate"),
+    ("like 1.5k quid a month, signed off", {
+        "budget_amount": 18000.0, "budget_currency": "GBP", "budget_period": "month",
+        "budget_status": "allocated"}, "1,500 GBP a month (18,000 a year), allocated"),
+    ("5k per quarter", {"budget_amount": 20000.0, "budget_currency": None,
+                        "budget_period": "year", "budget_status": "estimate"},
+     "20,000 a year, estimate"),
+    ("one-off 40k eur", {"budget_amount": 40000.0, "budget_currency": "EUR",
+                         "budget_period": "one_time", "budget_status": "estimate"},
+     "40,000 EUR one-off, estimate"),
+    ("R300k a year", {"budget_amount": 300000.0, "budget_currency": "ZAR",
+                      "budget_period": "year", "budget_status": "estimate"},
+     "300,000 ZAR a year, estimate"),
+]
+
+
+@pytest.mark.parametrize(("said", "stored", "worded"), WORDED_BUDGETS)
+def test_every_summary_format_words_the_budget_once(
+    said: str, stored: dict[str, Any], worded: str
+) -> None:
+    ctx = context(**stored, answers=[answer("budget", said, {}, "2026-03-04T08:02:00Z")])
+    bant = {item["field"]: item for item in ctx["bant"]}
+    assert bant["budget"]["value"] == worded
+    assert f"- Budget: {worded} (\"{said}\")" in render_text(ctx)
+    _, _, body = render_email(ctx)
+    assert str(escape(worded)) in body
+    fields = [f["text"] for b in render_slack(ctx)["blocks"] for f in b.get("fields", [])]
+    assert any(f.startswith(f"*Budget:* {worded}") for f in fields)
+    yearly = f"{stored['budget_amount']:,.0f}"
+    assert f"{yearly} a month" not in render_text(ctx)
+    assert f"{yearly} per month" not in render_text(ctx)
+
+
+@pytest.mark.parametrize(("months", "worded"), [
+    (0.0, "now / as soon as possible"), (0.5, "within 2 weeks"), (1.0, "within 1 month"),
+    (None, "unknown")])
+def test_summary_timeline_wording(months: float | None, worded: str) -> None:
+    assert f"- Timeline: {worded}" in render_text(context(timeline_months=months))

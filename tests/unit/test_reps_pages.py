@@ -284,7 +284,7 @@ def test_the_lead_page_shows_bant_reasons_handoff_and_the_whole_transcript(
     assert page.status_code == 200
     body = page.text
     # BANT: the normalised value and the visitor's own words.
-    for shown in ("30,000 USD per year (allocated)", "we&#39;ve got 30k set aside for it",
+    for shown in ("30,000 USD a year, allocated", "we&#39;ve got 30k set aside for it",
                   "decision maker", "I sign off on it", "within 2 months", "within two months",
                   # score and status reasons
                   "200 employees in the core band", "-5", "free e-mail domain",
@@ -320,7 +320,7 @@ def test_an_unverified_match_is_flagged_and_its_claims_listed_apart(
     body = client.get(f"/reps/leads/{lead_id}", headers=bearer()).text
     assert "unverified match" in body and "Claims (not applied)" in body
     assert str(escape("we only have 2k <b>total</b>")) in body  # the claim, escaped
-    assert "30,000 USD per year (allocated)" in body  # BANT still shows the lead's own value
+    assert "30,000 USD a year, allocated" in body  # BANT still shows the lead's own value
 
 
 def test_a_lead_without_claims_has_no_claims_section(
@@ -568,3 +568,51 @@ def uvicorn_serving(app: Any, port: int, forwarded_allow_ips: str) -> Iterator[N
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+# ---------------------------------------------------------------- budget, timeline wording
+# What the visitor typed -> how the BANT section (and the stored answers) word it; the
+# handoff summary, the CLI and the visitor's read-back use the same bot/wording.py.
+PAGE_BUDGETS = [
+    ("2k a month tops", "2,000 a month (24,000 a year), estimate"),
+    ("about 3,000 eur/month", "3,000 EUR a month (36,000 a year), estimate"),
+    ("we'd do 5k per quarter", "20,000 a year, estimate"),
+    ("$45k one-off", "45,000 USD one-off, estimate"),
+    ("we have 60k a year approved", "60,000 a year, allocated"),
+]
+
+
+def budget_lead(factory: Factory, sender: str, said: str) -> str:
+    """A lead whose budget and timeline are what the conversation stores for `said`."""
+    from datetime import date
+
+    from bot.parsing.facts import Context, parse_answer
+    from bot.reading import answer_to
+    from bot.understanding.meaning import get_understanding
+
+    ctx = Context(today=date(2025, 3, 3))
+    # as the conversation stores it: the amount parsed, the firmness read by the budget head
+    budget = answer_to("budget", said, ctx, get_understanding().read(said, "budget"))
+    timeline = parse_answer("timeline", "in about 3 weeks", ctx)
+    assert budget is not None and timeline is not None
+    with session_scope(factory) as session:
+        ensure_conversation(session, sender, at=T0)
+        lead = record_answers(session, [
+            AnswerInput(sender, "budget", said, budget.value, "b1", T0),
+            AnswerInput(sender, "timeline", "in about 3 weeks", timeline.value, "t1",
+                        T0 + timedelta(seconds=1))])
+        return lead.id
+
+
+def test_the_lead_page_words_monthly_quarterly_one_off_and_yearly_budgets(
+    session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(make_settings(db_url, monkeypatch))  # Rasa down: answers are listed
+    for i, (said, worded) in enumerate(PAGE_BUDGETS):
+        lead_id = budget_lead(session_factory, f"c-budget-{i}", said)
+        body = client.get(f"/reps/leads/{lead_id}", headers=bearer()).text
+        # the BANT section and the stored answer's "understood as" say the same
+        assert body.count(str(escape(worded))) == 2, (said, body)
+        assert str(escape(said)) in body
+        assert "within 3 weeks" in body
+        assert " per month" not in body and "24,000 a month" not in body
