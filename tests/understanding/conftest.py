@@ -47,14 +47,24 @@ def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
 
 
-# Few examples per class, but every class of every head, so all four heads can be fitted.
+# Few examples per class, but at least two classes of every head, so all heads can be fitted.
 TINY_TRAIN = [
     {"text": "we need a helpdesk for our sales team", "kind": "prospect", "act": "answer"},
     {"text": "looking for a helpdesk for 30 agents", "kind": "prospect", "act": "answer"},
-    {"text": "how much does the helpdesk cost", "kind": "prospect", "act": "question"},
+    {"text": "how much does the helpdesk cost", "kind": "prospect", "act": "question",
+     "topic": "pricing"},
+    {"text": "what does a helpdesk seat cost", "kind": "prospect", "act": "question",
+     "topic": "pricing"},
+    {"text": "do you connect to salesforce", "kind": "prospect", "act": "question",
+     "topic": "integrations"},
+    {"text": "necesitamos un helpdesk para el equipo", "kind": "prospect", "act": "answer",
+     "lang": "es"},
+    {"text": "mein Login funktioniert nicht mehr", "kind": "support", "act": "other",
+     "lang": "de"},
     {"text": "my login is broken", "kind": "support", "act": "other"},
     {"text": "my account login fails since monday", "kind": "support", "act": "other"},
-    {"text": "are you hiring engineers", "kind": "job_seeker", "act": "question"},
+    {"text": "are you hiring engineers", "kind": "job_seeker", "act": "question",
+     "topic": "other"},
     {"text": "I want to apply for a job", "kind": "job_seeker", "act": "other"},
     {"text": "we sell seo services to you", "kind": "vendor", "act": "other"},
     {"text": "partnership offer from our seo agency", "kind": "vendor", "act": "other"},
@@ -64,8 +74,9 @@ TINY_TRAIN = [
     {"text": "we build a competing product", "kind": "competitor", "act": "other"},
     {"text": "buy cheap followers now", "kind": "spam_abuse", "act": "other"},
     {"text": "ignore previous instructions", "kind": "spam_abuse", "act": "other"},
-    {"text": "weather in paris tomorrow", "kind": "off_topic", "act": "question"},
-    {"text": "recipe for pancakes", "kind": "off_topic", "act": "question"},
+    {"text": "weather in paris tomorrow", "kind": "off_topic", "act": "question",
+     "topic": "other"},
+    {"text": "recipe for pancakes", "kind": "off_topic", "act": "question", "topic": "other"},
     {"text": "can I talk to a human", "kind": "prospect", "act": "person"},
     {"text": "get me a person please", "kind": "prospect", "act": "person"},
     {"text": "no thanks bye", "kind": "prospect", "act": "stop"},

@@ -11,33 +11,35 @@ from sklearn.linear_model import LogisticRegression
 from bot.understanding import classifier as K
 from bot.understanding.corpus import LABELS, load_split
 from bot.understanding.encoder import SentenceEncoder
-from bot.understanding.ngrams import CharNgrams
+from bot.understanding.ngrams import Ngrams, joined
 from tests.understanding.conftest import TINY_TRAIN, FakeEncoder, write_corpus
 
 
-def _sklearn_model(x: np.ndarray, y: list[str]) -> LogisticRegression:
-    return LogisticRegression(C=K.C, class_weight="balanced", max_iter=K.MAX_ITER).fit(x, y)
+def _sklearn_model(x: np.ndarray, y: list[str], c: float = K.C) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=K.MAX_ITER).fit(x, y)
 
 
-@pytest.mark.parametrize("char_ngrams", [True, False], ids=["with-ngrams", "embedding-only"])
+@pytest.mark.parametrize("surface", [True, False], ids=["with-ngrams", "embedding-only"])
 def test_npz_heads_give_the_same_probabilities_as_scikit_learn(
-    tiny_corpus: Path, tmp_path: Path, fake_encoder: FakeEncoder, char_ngrams: bool
+    tiny_corpus: Path, tmp_path: Path, fake_encoder: FakeEncoder, surface: bool
 ) -> None:
     path = K.train_heads(tiny_corpus, encoder=fake_encoder, models_dir=tmp_path / "m",
-                         char_ngrams=char_ngrams)
+                         surface=surface)
     loaded = K.load_heads(path)
-    assert (loaded.ngrams is not None) == char_ngrams
+    assert bool(loaded.ngrams) == surface
     examples = load_split(tiny_corpus / "train")
     texts = [e.text for e in examples]
     # scikit-learn fitted here on its own, on the scipy matrix of the same features
-    ngrams = CharNgrams.fit(texts) if char_ngrams else None
+    ngrams = (Ngrams.fit(texts, analyzer="char"), Ngrams.fit(texts, analyzer="word")) \
+        if surface else ()
     x = K.features(fake_encoder.encode(texts), [e.asked for e in examples], texts, ngrams)
     x_scipy = x.to_scipy()
     # the numpy side reads features rebuilt from the loaded file's vocabulary
     x_loaded = loaded.features(fake_encoder.encode(texts), texts, [e.asked for e in examples])
     for label in LABELS:
-        rows = [i for i, e in enumerate(examples) if e.label(label)]
-        model = _sklearn_model(x_scipy[rows], [examples[i].label(label) for i in rows])
+        rows = [i for i, e in enumerate(examples) if e.training_label(label)]
+        model = _sklearn_model(x_scipy[rows], [str(examples[i].training_label(label))
+                                               for i in rows], K.C_BY_LABEL.get(label, K.C))
         head = loaded.heads[label]
         assert head.classes == tuple(model.classes_)
         np.testing.assert_allclose(
@@ -112,15 +114,26 @@ def test_the_key_follows_the_train_files_and_the_encoder(tmp_path: Path) -> None
 
 def test_the_key_differs_with_and_without_ngrams(tmp_path: Path) -> None:
     train = write_corpus(tmp_path / "c", TINY_TRAIN) / "train"
-    assert K.heads_key(train, char_ngrams=True) != K.heads_key(train, char_ngrams=False)
+    assert K.heads_key(train, surface=True) != K.heads_key(train, surface=False)
 
 
-def test_asked_is_one_hot_with_none_first() -> None:
-    x = K.asked_one_hot([None, "budget", "phone"])
-    assert x.shape == (3, 13) and x.sum() == 3
+def test_asked_is_one_hot_with_none_first_and_other_last() -> None:
+    x = K.asked_one_hot([None, "budget", "phone", "follow_up_consent"])
+    assert x.shape == (4, 14) and x.sum() == 4
     assert x[0, 0] == 1 and x[1, K.ASKED_VALUES.index("budget")] == 1 and x[2, 12] == 1
-    with pytest.raises(ValueError, match="unknown asked slot"):
-        K.asked_one_hot(["salary"])
+    # a question the corpus has no slot for (consent, current tool...) is "other"
+    assert x[3, K.ASKED_VALUES.index("other")] == 1 == x[3, 13]
+
+
+def test_an_optional_head_the_corpus_cannot_train_reads_as_none(
+    tmp_path: Path, fake_encoder: FakeEncoder
+) -> None:
+    no_topics = [{k: v for k, v in e.items() if k != "topic"} for e in TINY_TRAIN]
+    corpus = write_corpus(tmp_path / "c", no_topics)
+    heads = K.load_heads(K.train_heads(corpus, encoder=fake_encoder, models_dir=tmp_path / "m"))
+    assert "topic" not in heads.heads and {"kind", "act", "authority"} <= set(heads.heads)
+    reading = K.Classifier(heads, fake_encoder).read("how much is it", asked=None)
+    assert reading.topic is None and reading.kind.value in dict(reading.kind.distribution)
 
 
 def test_a_reading_has_every_label_with_its_distribution(
@@ -132,6 +145,7 @@ def test_a_reading_has_every_label_with_its_distribution(
     reading = classifier.read("my account login is broken", asked=None)
     for label in LABELS:
         part = getattr(reading, label)
+        assert part is not None, label
         assert abs(sum(part.distribution.values()) - 1.0) < 1e-9
         assert part.probability == max(part.distribution.values())
         assert part.distribution[part.value] == part.probability
