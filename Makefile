@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Browser tests use the system's Chromium (/usr/bin/chromium); Playwright never downloads one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: bootstrap train run test lint leakcheck unit validate stories integration browser nlu-report eval clean \
+.PHONY: bootstrap heads train run test lint leakcheck unit validate stories integration browser nlu-report eval clean \
         bench bench-replicas bench-smoke
 
 bootstrap:  ## the two Python 3.10 venvs, web/node_modules, Chromium (fast when nothing changed)
@@ -24,7 +24,10 @@ lint: bootstrap
 	$(APP)/ruff check bot actions channels tests bench scripts
 	$(APP)/mypy
 
-unit: bootstrap  ## fast tests of bot/ and actions/ (SQLite and PostgreSQL)
+heads: bootstrap  ## the understanding layer's trained heads (skipped when the corpus is unchanged)
+	@$(APP)/leadbot train --understanding-only
+
+unit: heads  ## fast tests of bot/ and actions/ (SQLite and PostgreSQL)
 	$(APP)/pytest -q tests/unit tests/understanding
 
 validate: bootstrap  ## the conversation designer's check of domain, data and rules

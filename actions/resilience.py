@@ -28,12 +28,13 @@ from typing import Generic, TypeVar
 from sqlalchemy import exc as sa_exc
 
 from bot.conversation import CONSENT, FREE_TEXT
-from bot.parsing.facts import Context, find_facts, parse_answer
+from bot.parsing.facts import Context, Fact, find_facts, parse_answer
 from bot.parsing.text import clean_text, has_words
 from bot.planner import QuestionPlan, next_question
-from bot.reading import is_interruption
+from bot.reading import asks_for_person, asks_question, definite, question_response
 from bot.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
+from bot.understanding.meaning import get_understanding
 
 log = logging.getLogger(__name__)
 
@@ -231,8 +232,11 @@ def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
     answered = False
     if requested and has_words(text):
         answer = parse_answer(requested, text, ctx)
-        if is_interruption(turn, text, answer):
-            result.reject = True  # a rule answers the side question; the replay agrees
+        interruption = _interruption(turn, text, requested, answer)
+        if interruption:
+            # Said as the replay will do it; the question is asked again.
+            result.replies.extend(interruption)
+            _plan_next(turn, plan, result)
             return result
         answered = _offline_answer(turn, requested, text, answer, result)
     if has_words(text):
@@ -245,6 +249,31 @@ def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
         result.replies.append(Reply("utter_noted_offline"))
     _plan_next(turn, plan, result)
     return result
+
+
+def _interruption(turn: Turn, text: str, requested: str, answer: Fact | None) -> list[Reply]:
+    """What to say to a side question or a request for a person that does not also answer
+    `requested`; empty for anything else.
+
+    Read by the understanding layer, which needs no lead store (if it cannot be loaded
+    either, the message is simply read as an answer). The request itself waits in the
+    spool with the turn, so "I've asked a colleague" stays true.
+    """
+    try:
+        meaning = get_understanding().read(text, requested)
+    except Exception as exc:  # noqa: BLE001 - offline, the visitor still gets the question
+        log.error("understanding unavailable offline (%s)", type(exc).__name__)
+        return []
+    if definite(answer):
+        return []
+    if asks_for_person(meaning):
+        replies = [Reply("utter_human_requested")]
+        if not turn.slots.get("email") and not turn.slots.get("phone"):
+            replies.append(Reply("utter_human_needs_contact"))
+        return replies
+    if asks_question(meaning):
+        return [Reply(question_response(meaning, requested, {f"utter_explain_{requested}"}))]
+    return []
 
 
 def _offline_answer(turn: Turn, requested: str, text: str, answer: object,

@@ -17,6 +17,7 @@ from bot.settings import settings
 from bot.spool import Apply, TurnSpool, replay, store_appliers
 from bot.store import make_engine, make_session_factory
 from bot.store.db import set_lock_wait
+from bot.understanding.meaning import Understanding, get_understanding
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,25 @@ def conversation() -> Conversation:
     rules = policies()
     use_bounds(rules.questions.bounds.to_bounds())  # plausible facts only, from the policy
     return Conversation(session_factory(), rules, max_questions=settings().max_questions)
+
+
+def understanding() -> Understanding:
+    """The process's understanding layer (the trained heads and lingua)."""
+    return get_understanding()
+
+
+def warm_up_in_background() -> None:
+    """Load the encoder, the heads and lingua in a thread as the action server starts, so
+    the first visitor does not wait ~1 s for them. rasa_sdk has no start-up hook: the
+    actions package calls this when it is imported, which is when the server starts."""
+
+    def load() -> None:
+        try:
+            understanding().warm_up()
+        except Exception as exc:  # noqa: BLE001 - a turn will load (and report) it again
+            log.error("warming up the understanding layer failed (%s)", type(exc).__name__)
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
 
 
 @cache
@@ -126,5 +146,6 @@ def response_values() -> dict[str, Any]:
         "partners_url": config.partners_url,
         "pricing_url": config.pricing_url,
         "privacy_url": config.privacy_url,
+        "contact_url": config.contact_url,
         "resource_url": config.resource_url,
     }

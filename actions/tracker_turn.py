@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import response_values
-from bot.conversation import CONSENT
+from bot.conversation import CONSENT, EVIDENCE_SLOT, LANGUAGE_SLOT, PERSON_PENDING_SLOT
 from bot.planner import QuestionPlan
 from bot.turn import Reply, Turn
 
@@ -21,7 +21,8 @@ _SILENT_ACTIONS = frozenset(
     {"action_listen", "action_extract_slots", "action_session_start", FORM_NAME,
      f"validate_{FORM_NAME}"}
 )
-_BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome")
+_BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome", EVIDENCE_SLOT,
+                LANGUAGE_SLOT, PERSON_PENDING_SLOT)
 _SLOTS = (*QuestionPlan().fields, CONSENT, *_BOOKKEEPING)
 
 

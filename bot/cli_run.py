@@ -19,10 +19,15 @@ from bot.supervision import Child, LogSink
 
 @click.command("train")
 @click.option("--force", is_flag=True, help="Train even if the data did not change.")
-def train_command(force: bool) -> None:
-    """Train the Rasa model unless config.yml, domain and data/ are unchanged."""
+@click.option("--understanding-only", is_flag=True,
+              help="Train only the understanding heads (bot/understanding/corpus).")
+def train_command(force: bool, understanding_only: bool) -> None:
+    """Train the understanding heads and the Rasa model, unless their data are unchanged."""
     try:
-        launcher.train(force=force)
+        if understanding_only:
+            launcher.train_understanding()
+        else:
+            launcher.train(force=force)
     except (launcher.LaunchError, subprocess.CalledProcessError) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -2,8 +2,10 @@
 
 The Rasa adapter (`actions/`) turns the tracker into a `Turn`, calls `Conversation.take_turn`
 and turns the `TurnResult` back into events. Everything in between lives here:
-screening (bot/reading) -> parsing (bot/parsing) -> lead store (bot/store, one
-transaction) -> score and status (bot/rescore) -> the next question (bot/planner).
+meaning (bot/understanding: the trained heads and the language) -> the conversation's rules
+(bot/reading: redirect, stop, side question, request for a person) -> values
+(bot/parsing) -> lead store (bot/store, one transaction) -> score and status
+(bot/rescore) -> the next question (bot/planner).
 """
 
 from __future__ import annotations
@@ -19,26 +21,47 @@ from bot import identity, store
 from bot.parsing.corrections import correction_field
 from bot.parsing.email import email_domain, is_free_mail, parse_email
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
+from bot.parsing.language import language_name
 from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words
 from bot.planner import QuestionPlan, next_question
 from bot.policies import Policies
 from bot.reading import (
-    ENDING_CONFIDENCE,
+    LANGUAGE_REASON,
+    answer_to,
+    asks_for_person,
+    asks_question,
+    authority_fact,
+    definite,
     is_ending,
-    is_interruption,
-    keep_firmness,
+    is_neutral_answer,
     noted,
-    screening_reason,
+    question_response,
+    redirect_reason,
+    stated_authority,
+    stated_budget_status,
     unknown_value,
     unscored,
+    updated_evidence,
+    with_budget_status,
 )
 from bot.rescore import assignment_for, current_owner, hand_over, rescore_lead
 from bot.routing import Assignment, follow_up_time, routing_policy, visitor_message
 from bot.store.column_types import as_utc, utcnow
+from bot.store.vocabulary import REDIRECTED
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
+from bot.understanding.meaning import Meaning, Understanding, get_understanding
 
 CONSENT = "follow_up_consent"
+# Bookkeeping slots: the highest probability each non-lead kind had in this conversation,
+# and the language the conversation is held in (it picks the redirect's words).
+EVIDENCE_SLOT = "kind_evidence"
+LANGUAGE_SLOT = "language"
+# A request for a person waiting for the visitor to say what it is about (see reading.py).
+PERSON_PENDING_SLOT = "person_pending"
+# Answers to these questions name someone or something: their language says nothing.
+NAMING_FIELDS = frozenset({"name", "email", "company", "phone", "country", "job_title"})
+LANGUAGE_MIN_WORDS = 3
 # Slot value for a field an unverified match's lead already has: not asked, not shown.
 ON_FILE = "on file"
 # Higher is further along the way to sales; an unverified match may not move a lead down.
@@ -79,8 +102,12 @@ class Conversation:
         now: Callable[[], datetime] = utcnow,
         visitor_key: bytes | None = None,
         visitor_max_age_seconds: float | None = None,
+        understanding: Understanding | None = None,
     ) -> None:
+        """`understanding` reads each message's meaning; by default the process's one over
+        the trained heads (loaded on first use)."""
         self._sessions = session_factory
+        self._reader = understanding
         # The key the web app signs visitor tokens with; read from the settings on first
         # use when not given (tests give one; the action server reads VISITOR_SECRET).
         self._visitor_key = visitor_key
@@ -96,6 +123,15 @@ class Conversation:
         self._today = today
         self._now = now
         self._ask_work_email = questions.ask_work_email_once
+        # Questions that have their own "why do you ask?" answer (utter_explain_<slot>).
+        self._responses = {f"utter_explain_{name}" for name in (*self._plan_of_questions.fields,
+                                                                CONSENT)}
+
+    @property
+    def _understanding(self) -> Understanding:
+        if self._reader is None:
+            self._reader = get_understanding()
+        return self._reader
 
     @property
     def plan(self) -> QuestionPlan:
@@ -125,6 +161,8 @@ class Conversation:
     def take_turn(self, turn: Turn) -> TurnResult:
         """Handle one message while the qualifying form is active (or being activated)."""
         context, visitor_id = self._page_context(turn)
+        # Read outside the store's transaction: encoding a message holds no lock.
+        meaning = self._meaning_of(turn)
         with store.session_scope(self._sessions) as session:
             lead = store.ensure_conversation(
                 session, turn.conversation_id, page_context=context or None, at=turn.at,
@@ -137,12 +175,16 @@ class Conversation:
             if turn.first_turn:
                 result.replies.append(self._greeting(session, lead, turn))
             # An unverified match is never told how the lead it matched was screened.
-            if lead.status == "redirected" and not _unverified(session, turn.conversation_id):
+            if lead.status == REDIRECTED and not _unverified(session, turn.conversation_id):
+                if not turn.resume and meaning is not None and asks_for_person(meaning):
+                    # A redirected visitor who asks for a person: the team that fits.
+                    result.replies.extend(self._person_requested(
+                        session, lead, turn.conversation_id, turn.at))
                 return self._finish(result, outcome=f"redirected:{lead.redirect_reason}")
             # A resumed form does not read the message again, except when the form starts
             # after a side question was answered: that opening may still carry facts.
             if not turn.resume or turn.requested_slot is None:
-                outcome = self._understand(session, lead, turn, result)
+                outcome = self._understand(session, lead, turn, result, meaning)
                 if result.reject:
                     return result
                 if outcome:
@@ -159,6 +201,11 @@ class Conversation:
             self._next(lead, turn, result, unverified)
             return result
 
+    def _meaning_of(self, turn: Turn) -> Meaning | None:
+        """What the message means, or None when it holds nothing to read."""
+        text = clean_text(turn.text)
+        return self._understanding.read(text, turn.requested_slot) if has_words(text) else None
+
     def _greeting(self, session: Session, lead: store.Lead, turn: Turn) -> Reply:
         """A returning browser (a visitor token we signed) is welcomed back; anyone else,
         including a browser whose earlier chat was only an e-mail match, introduced to."""
@@ -170,29 +217,45 @@ class Conversation:
         return Reply("utter_intro")
 
     def _understand(
-        self, session: Session, lead: store.Lead, turn: Turn, result: TurnResult
+        self, session: Session, lead: store.Lead, turn: Turn, result: TurnResult,
+        meaning: Meaning | None,
     ) -> str | None:
         """Read the message into answers; returns an outcome when the form must end."""
         text = clean_text(turn.text)
-        if not has_words(text):
+        if meaning is None:
             return None  # nothing to read: the question is simply asked again
-        ctx = Context(today=self._today(), region=lead.country)
-        opening = turn.requested_slot is None and not any(
-            turn.slots.get(name) for name in self.plan.fields
-        )
-        reason = screening_reason(turn, text, opening)
+        requested = turn.requested_slot
+        self._note_language(session, lead, turn, text, meaning, result)
+        ctx = Context(today=self._today(), region=lead.country,
+                      language=lead.language or meaning.language)
+        answer = answer_to(requested, text, ctx, meaning) if requested else None
+        reason = self._screen(turn, text, meaning, answer, result)
         if reason:
             self._redirect(session, lead, turn, text, ctx, reason)
             return f"redirected:{reason}"
-        requested = turn.requested_slot
-        answer = parse_answer(requested, text, ctx) if requested else None
-        if is_ending(turn, answer):
-            store.end_conversation(session, turn.conversation_id, "stopped")
-            return "stopped"
-        if is_interruption(turn, text, answer):
-            result.reject = True
-            return None
-        facts = self._facts_of(turn, text, ctx, answer, result)
+        interrupted = False
+        if turn.slots.get(PERSON_PENDING_SLOT):
+            # They said what it is about and are still a sales lead: now a person.
+            result.slots[PERSON_PENDING_SLOT] = None
+            result.replies.extend(self._person_requested(
+                session, lead, turn.conversation_id, turn.at))
+        # A question or a request a rule's action already answered (the form resumes after
+        # it) is not answered twice; the message's facts are still read.
+        if not turn.resume:
+            if is_ending(meaning, answer):
+                store.end_conversation(session, turn.conversation_id, "stopped")
+                return "stopped"
+            # Asked once more for a work address, any reply without one keeps the first.
+            keeps_address = turn.slots.get("rephrase_slot") == WORK_EMAIL
+            if asks_for_person(meaning):
+                result.replies.extend(self._ask_for_person(session, lead, turn, result))
+                interrupted = True
+            elif asks_question(meaning) and not keeps_address:
+                result.replies.append(Reply(question_response(meaning, requested,
+                                                              self._responses)))
+                interrupted = True
+        facts = self._facts_of(turn, text, ctx, answer, result, interrupted,
+                               meaning=meaning, previous_budget=lead.budget_status)
         # An e-mail in this message may link an earlier lead. Neither that lead nor one this
         # chat is only an unverified match of decides what is kept or read back: every fact
         # the visitor states is kept (as a claim where the lead knows it) and said back, so
@@ -207,7 +270,7 @@ class Conversation:
                         if a.source == "derived"}
         taken = {f.field for f, _ in facts}
         skip = frozenset(taken | ({requested} if requested else set()))
-        for name, fact in find_facts(text, ctx, skip=skip).items():
+        for name, fact in self._volunteered(text, ctx, meaning, requested, skip).items():
             # Volunteered facts fill gaps and replace guesses; what the visitor said before
             # changes only by a correction. An e-mail new to this conversation's lead is
             # always taken: it is what joins the conversation to the visitor's lead.
@@ -218,7 +281,89 @@ class Conversation:
         facts.extend((fact, "derived") for fact in derived_facts(current).values())
         lead = self._record(session, lead, turn, text, facts)
         self._after_answers(session, lead, turn, facts, result)
+        if result.slots.get(PERSON_PENDING_SLOT):
+            if lead.need:  # the same message said what it is about
+                result.slots[PERSON_PENDING_SLOT] = None
+                result.replies.extend(self._person_requested(
+                    session, lead, turn.conversation_id, turn.at))
+            else:
+                result.replies.append(Reply("utter_human_what_about"))
         return None
+
+    def _ask_for_person(self, session: Session, lead: store.Lead, turn: Turn,
+                        result: TurnResult) -> list[Reply]:
+        """A person once we know what it is about; before that, the visitor is asked (their
+        answer is screened like any message: a vendor's "can we book a call with your head
+        of CX?" shows itself there, before sales hears of it)."""
+        if lead.need:
+            return self._person_requested(session, lead, turn.conversation_id, turn.at)
+        result.slots[PERSON_PENDING_SLOT] = True
+        return []
+
+    def _volunteered(self, text: str, ctx: Context, meaning: Meaning, asked: str | None,
+                     skip: frozenset[str]) -> dict[str, Fact]:
+        """Facts said in passing: values by the parsers' finders; a role in the decision and
+        a budget's firmness by the heads."""
+        found = find_facts(text, ctx, skip=skip | {"authority"})
+        if "authority" not in skip:
+            role = stated_authority(meaning, asked)
+            if role:
+                found["authority"] = authority_fact(role)
+        if "budget" not in skip:
+            budget = with_budget_status(found.get("budget"),
+                                        stated_budget_status(meaning, asked))
+            if budget is not None and definite(budget):
+                found["budget"] = budget
+            else:
+                found.pop("budget", None)
+        return found
+
+    def _note_language(self, session: Session, lead: store.Lead, turn: Turn, text: str,
+                       meaning: Meaning, result: TurnResult) -> None:
+        """Keep the language of a message that can tell it: one with a few words that does
+        not only name someone or something (a name's language is not the visitor's)."""
+        if meaning.language is None or turn.requested_slot in NAMING_FIELDS:
+            return
+        if len(text.split()) < LANGUAGE_MIN_WORDS:
+            return
+        if _unverified(session, turn.conversation_id):
+            return  # an unverified match does not change the lead it matched
+        store.set_language(session, lead, meaning.language)
+        if turn.slots.get(LANGUAGE_SLOT) != meaning.language:
+            result.slots[LANGUAGE_SLOT] = meaning.language
+
+    def _screen(self, turn: Turn, text: str, meaning: Meaning, answer: Fact | None,
+                result: TurnResult) -> str | None:
+        """Why this visitor is not (or no longer looks like) a sales lead, or None.
+
+        Every message is screened, with what earlier messages showed; a visitor writing in
+        another language than English is handed to a colleague who speaks it, unless the
+        message shows a non-lead (a support request in Spanish is still support).
+        """
+        requested = turn.requested_slot
+        opening = requested is None and not any(turn.slots.get(n) for n in self.plan.fields)
+        # After the last question a visitor mostly says thanks or asks what happens next:
+        # only a clear reading redirects then, as for a message that answers a question.
+        finished = requested is None and not opening
+        evidence = dict(turn.slots.get(EVIDENCE_SLOT) or {})
+        neutral = is_neutral_answer(requested, text, answer)
+        answered = definite(answer) and meaning.act.value == "answer"
+        reason = redirect_reason(
+            meaning, opening=opening, answered=answered or finished, neutral=neutral,
+            evidence=evidence,
+        )
+        if not neutral:
+            result.slots[EVIDENCE_SLOT] = updated_evidence(evidence, meaning)
+        if reason is None and self._writes_another_language(turn, text, meaning):
+            reason = LANGUAGE_REASON
+        return reason
+
+    @staticmethod
+    def _writes_another_language(turn: Turn, text: str, meaning: Meaning) -> bool:
+        """The message is long enough to tell, and it is not in English."""
+        return (meaning.language not in (None, "en")
+                and turn.requested_slot not in NAMING_FIELDS
+                and len(text.split()) >= LANGUAGE_MIN_WORDS)
 
     @staticmethod
     def _lead_by_email(session: Session, lead: store.Lead, facts: list[tuple[Fact, str]],
@@ -240,11 +385,11 @@ class Conversation:
                 value=reason, message_id=turn.message_id, at=turn.at, source="claim")])
             store.end_conversation(session, turn.conversation_id, "redirected")
             return
-        if reason not in ("spam", "abuse"):
+        if reason != "spam_abuse":
             # Not the e-mail: it would join this non-sales chat to a prospect's lead.
-            found = find_facts(text, ctx, skip=frozenset({"need", "email"}))
+            found = find_facts(text, ctx, skip=frozenset({"need", "email", "authority"}))
             facts = [(f, "volunteered") for f in found.values()]
-            if reason == "language":  # a colleague who speaks the language follows up
+            if reason == LANGUAGE_REASON:  # a colleague who speaks the language follows up
                 facts.append((Fact("need", text, text), "volunteered"))
             lead = self._record(session, lead, turn, text, facts, decide=False)
         store.set_status(session, lead, "redirected", [f"not a sales lead: {reason}"],
@@ -253,15 +398,29 @@ class Conversation:
         store.end_conversation(session, turn.conversation_id, "redirected")
 
     def _facts_of(
-        self, turn: Turn, text: str, ctx: Context, answer: Fact | None, result: TurnResult
+        self, turn: Turn, text: str, ctx: Context, answer: Fact | None, result: TurnResult,
+        interrupted: bool = False, *, meaning: Meaning | None = None,
+        previous_budget: str | None = None,
     ) -> list[tuple[Fact, str]]:
-        """The answer to the question asked, or a correction of an earlier answer."""
+        """The answer to the question asked, or a correction of an earlier answer.
+
+        A side question or a request for a person that does not also answer the question is
+        no unclear answer: the question is simply asked again, not rephrased.
+        """
         requested = turn.requested_slot
         corrected = correction_field(text)
         if corrected and corrected != requested:
             fact = parse_answer(corrected, text, ctx)
+            if fact is not None and corrected == "budget":
+                # A correction that only fixes the amount or the period keeps how firm the
+                # budget was; one that says more ("it's approved now") changes it.
+                stated = stated_budget_status(meaning, None) if meaning else None
+                firmness = stated if stated not in (None, "estimate") else previous_budget
+                fact = with_budget_status(fact, firmness)
             if fact is not None:  # the open question stays open and is asked again
                 return [(fact, "correction")]
+        if requested and interrupted and not definite(answer):
+            return []
         if requested:
             return self._answer_requested(turn, requested, text, answer, result)
         return []
@@ -274,9 +433,7 @@ class Conversation:
                                                                answer.value):
             result.slots["rephrase_slot"] = None  # no work address: keep the one given
             return []
-        declined = is_skip(text) or is_dont_know(text) or (
-            turn.intent == "dont_know" and turn.intent_confidence >= ENDING_CONFIDENCE
-        )
+        declined = is_skip(text) or is_dont_know(text)
         if answer is not None and (not declined or requested in UNSURE_IS_AN_ANSWER):
             result.slots["rephrase_slot"] = None
             if requested == "email" and self._wants_work_email(answer, retried):
@@ -312,12 +469,10 @@ class Conversation:
             return lead
         was_unverified = _unverified(session, turn.conversation_id)
         # An unverified match's correction is a claim, and never takes the lead's firmness.
-        previous_budget = None if was_unverified else lead.budget_status
         inputs = [
             store.AnswerInput(
                 conversation_id=turn.conversation_id, field=fact.field, raw_text=text,
-                value=(keep_firmness(fact, text, previous_budget) if source == "correction"
-                       else fact).value,
+                value=fact.value,
                 message_id=turn.message_id, at=turn.at,
                 source=_stored_source(source, was_unverified),
             )
@@ -407,8 +562,11 @@ class Conversation:
         elif rephrase and rephrase in retried and rephrase not in known:
             nxt = rephrase
         else:
-            first = ("email", "name") if any(
-                h.reason == "visitor_request" for h in lead.handoffs) else ()
+            first: tuple[str, ...] = ()
+            if slots.get(PERSON_PENDING_SLOT):
+                first = ("need",)  # what they want to talk about, before a person
+            elif any(h.reason == "visitor_request" for h in lead.handoffs):
+                first = ("email", "name")
             nxt = next_question(known, asked, plan, first=first)
         result.next_slot = nxt
         if nxt and nxt not in asked:
@@ -447,15 +605,24 @@ class Conversation:
         """Record that the visitor wants a person; ask for contact details if missing."""
         with store.session_scope(self._sessions) as session:
             lead = store.ensure_conversation(session, conversation_id, at=at)
-            hand_over(session, lead, "visitor_request", at)
-            store.record_activity(session, lead, "human_requested", at, {},
-                                  conversation_id=conversation_id,
-                                  key=f"human:{conversation_id}")
-            self._decide(session, lead)
-            replies = [Reply("utter_human_requested")]
-            if not lead.email and not lead.phone:
-                replies.append(Reply("utter_human_needs_contact"))
-            return replies
+            return self._person_requested(session, lead, conversation_id, at)
+
+    def _person_requested(self, session: Session, lead: store.Lead, conversation_id: str,
+                          at: datetime) -> list[Reply]:
+        """A sales lead gets a person (a handoff, delivered live); a redirected conversation
+        never reaches sales: it is pointed to the team that fits, in honest words."""
+        reason = _redirected_for(session, lead, conversation_id)
+        if reason is not None:
+            return [Reply(f"utter_redirect_person_{reason}", _language_values(lead))]
+        hand_over(session, lead, "visitor_request", at)
+        store.record_activity(session, lead, "human_requested", at, {},
+                              conversation_id=conversation_id,
+                              key=f"human:{conversation_id}")
+        self._decide(session, lead)
+        replies = [Reply("utter_human_requested")]
+        if not lead.email and not lead.phone:
+            replies.append(Reply("utter_human_needs_contact"))
+        return replies
 
     def conclude(self, conversation_id: str, outcome: str | None) -> list[Reply]:
         """What the visitor hears when the form ends: the redirect, or what happens next.
@@ -464,11 +631,11 @@ class Conversation:
         usually asks exactly that ("when will someone get in touch?").
         """
         outcome = outcome or "completed"
-        if outcome.startswith("redirected"):
-            reason = outcome.split(":", 1)[1] if ":" in outcome else "off_topic"
-            return [Reply(f"utter_redirect_{reason}")]
         with store.session_scope(self._sessions) as session:
             lead = store.lead_for_conversation(session, conversation_id)
+            if outcome.startswith("redirected"):
+                reason = outcome.split(":", 1)[1] if ":" in outcome else "off_topic"
+                return [Reply(f"utter_redirect_{reason}", _language_values(lead))]
             ended = "stopped" if outcome == "stopped" else "completed"
             if lead is not None:
                 store.end_conversation(session, conversation_id, ended)
@@ -498,6 +665,23 @@ def _name_part(lead: store.Lead | None) -> dict[str, str]:
 def _first_name_part(name: Any) -> dict[str, str]:
     first_name = name.split(" ")[0] if isinstance(name, str) and name else ""
     return {"name_part": f", {first_name}" if first_name else ""}
+
+
+def _redirected_for(session: Session, lead: store.Lead, conversation_id: str) -> str | None:
+    """Why this conversation (or its lead) was redirected, or None for a sales conversation."""
+    conversation = session.get(store.Conversation, conversation_id)
+    if lead.status == REDIRECTED and not _unverified(session, conversation_id):
+        return lead.redirect_reason or "off_topic"
+    if conversation is not None and conversation.ended_reason == "redirected":
+        # An unverified match's redirect is a claim on the lead: the chat still ended so.
+        return "off_topic"
+    return None
+
+
+def _language_values(lead: store.Lead | None) -> dict[str, str]:
+    """The language's name for "a colleague who speaks <language> will follow up"."""
+    code = lead.language if lead is not None else None
+    return {"language_name": language_name(code) if code else "your language"}
 
 
 def _unverified(session: Session, conversation_id: str) -> bool:

@@ -86,8 +86,30 @@ def model_path(root: Path = PROJECT_ROOT) -> Path:
     return MODELS_DIR / f"leadbot-{training_fingerprint(root)}.tar.gz"
 
 
+def train_understanding() -> Path:
+    """Train the understanding layer's heads unless those of the current corpus exist.
+
+    A few seconds with the embeddings cached; about a minute the first time, when every
+    corpus message is encoded once.
+    """
+    from bot.understanding.classifier import default_heads_path, train_heads
+
+    target = default_heads_path()
+    if target.is_file():
+        print(f"understanding heads up to date: {target.relative_to(PROJECT_ROOT)}")
+        return target
+    started = time.monotonic()
+    print("training the understanding heads (a minute the first time: every corpus message "
+          "is encoded once)")
+    path = train_heads()
+    print(f"trained {path.name} in {time.monotonic() - started:.0f} s")
+    return path
+
+
 def train(force: bool = False) -> Path:
-    """Train the Rasa model unless one for the current data exists; returns its path."""
+    """Train the understanding heads, then the Rasa model unless one for the current data
+    exists; returns the Rasa model's path."""
+    train_understanding()
     target = model_path()
     if target.exists() and not force:
         print(f"model up to date: {target.relative_to(PROJECT_ROOT)}")

@@ -1,43 +1,78 @@
-"""Small decisions about one message: is it an answer, a side question, the end, a non-lead?
+"""Small decisions about one message, from what it means and what the parsers made of it.
 
-Pure functions used by `bot.conversation`; each one names a rule of the conversation.
+The meaning comes from the trained understanding layer (`bot.understanding.meaning`): which
+kind of visitor the message shows, what it does (answer, question, person, stop), the role
+and budget status it states, the topic of a question, its language. The values come from
+`bot.parsing`. Each function here names one rule of the conversation; all are pure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from bot.parsing.budget import Budget, states_firmness
-from bot.parsing.facts import Fact, budget_fact
-from bot.parsing.language import detect_language
-from bot.parsing.text import looks_like_question
-from bot.screening import screen
-from bot.turn import Turn
+from bot.parsing.budget import Budget
+from bot.parsing.facts import AUTHORITY_WORDS, Context, Fact, budget_fact, parse_answer
+from bot.understanding.corpus import UNSAID
+from bot.understanding.meaning import PROSPECT, Meaning
 
-# Intents answered by a rule while the form waits (the form then asks its question again).
-INTERRUPTIONS = frozenset(
-    {"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge", "request_human",
-     "thank"}
-)
-# ...of which these are questions: a statement NLU mistakes for one is read as an answer.
-QUESTIONS = frozenset({"ask_pricing", "ask_product", "ask_privacy", "ask_why", "bot_challenge"})
-ENDINGS = frozenset({"stop", "goodbye"})
-SCREENING_INTENTS = {
-    "support_request": "support",
-    "job_seeking": "job_seeker",
-    "vendor_pitch": "vendor",
-    "personal_use": "personal",
-    "out_of_scope": "off_topic",
+# The kind of visitor -> the redirect reason stored on the lead and the response it gets.
+REDIRECT_REASONS = {
+    "support": "support",
+    "job_seeker": "job_seeker",
+    "vendor": "vendor",
+    "personal": "personal",
+    "competitor": "competitor",
+    "spam_abuse": "spam_abuse",
+    "off_topic": "off_topic",
 }
-# How sure NLU must be before an intent overrides reading the message as an answer.
-INTERRUPTION_CONFIDENCE = 0.55
-ENDING_CONFIDENCE = 0.6
-SCREENING_CONFIDENCE = 0.8
-# How facts read back best: who, where, then the buying facts.
+LANGUAGE_REASON = "language"
+# Fields whose short, parsed answer tells nothing about the kind of visitor ("Casa Roble",
+# "Priya Nair", "+44 20 ..."): such an answer is never screened, except for spam or abuse.
+NEUTRAL_FIELDS = frozenset({
+    "name", "email", "phone", "company", "country", "industry", "job_title", "company_size",
+})
+NEUTRAL_MAX_WORDS = 6
+# Topic of a side question -> the domain response that answers it.
+TOPIC_RESPONSES = {
+    "pricing": "utter_pricing",
+    "features": "utter_product",
+    "integrations": "utter_integrations",
+    "security": "utter_privacy",
+    "trial": "utter_trial",
+    "bot": "utter_bot_challenge",
+    "other": "utter_question_noted",
+}
+# How the facts read back best: who, where, then the buying facts.
 NOTED_ORDER = (
     "name", "job_title", "company", "company_size", "industry", "country", "email", "phone",
     "budget", "authority", "timeline",
 )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How sure the understanding layer must be before a reading changes the conversation.
+
+    Measured on the held-out corpus and on conversations (README, "Understanding"): a
+    prospect wrongly redirected loses a lead, so the bar rises once the message also answers
+    the question asked, and falls when earlier messages already pointed the same way.
+    """
+
+    redirect_opening: float = 0.55
+    redirect_mid_form: float = 0.65
+    redirect_over_answer: float = 0.85
+    redirect_again: float = 0.45  # this kind already seen at least this likely before
+    spam_abuse: float = 0.6
+    act: float = 0.5
+    stop: float = 0.6
+    stated_in_answer: float = 0.35  # role / budget status of the question asked
+    stated_in_passing: float = 0.6  # ...said while answering something else
+    stated_when_sure: float = 0.8  # ...in a message that mainly asks something
+    status_alone: float = 0.8  # a budget status with no amount ("no budget yet", "not sure")
+
+
+THRESHOLDS = Thresholds()
 
 
 def definite(fact: Fact | None) -> bool:
@@ -51,62 +86,172 @@ def definite(fact: Fact | None) -> bool:
     return value not in (None, "unknown")
 
 
-def is_ending(turn: Turn, answer: Fact | None) -> bool:
-    """"stop" / "bye" ends the form, unless the message also answers the question."""
-    return (turn.intent in ENDINGS and turn.intent_confidence >= ENDING_CONFIDENCE
-            and not definite(answer))
+def is_neutral_answer(asked: str | None, text: str, answer: Fact | None) -> bool:
+    """A short answer to a contact or profile question that the parser understood."""
+    return (asked in NEUTRAL_FIELDS and definite(answer)
+            and len(text.split()) <= NEUTRAL_MAX_WORDS)
 
 
-def is_interruption(turn: Turn, text: str, answer: Fact | None) -> bool:
-    """A side question or request while a question is open: a rule answers it."""
-    return bool(
-        turn.requested_slot and not definite(answer) and turn.intent in INTERRUPTIONS
-        and turn.intent_confidence >= INTERRUPTION_CONFIDENCE
-        and (turn.intent not in QUESTIONS or looks_like_question(text))
-    )
+def redirect_reason(
+    meaning: Meaning, *, opening: bool, answered: bool, neutral: bool,
+    evidence: dict[str, float], thresholds: Thresholds = THRESHOLDS,
+) -> str | None:
+    """Why this visitor is not a sales lead, from this message and the earlier ones, or None.
 
-
-def screening_reason(turn: Turn, text: str, opening: bool) -> str | None:
-    """Why this visitor is not a sales lead, or None.
-
-    The opening message is screened on NLU or the cue tables; mid-form, both must agree so
-    that a prospect's answer is never mistaken for a redirect. Spam and abuse need no NLU.
+    `answered`: the message also answers the question asked; `neutral`: it is a short
+    contact or profile answer; `evidence`: the highest probability each non-lead kind had in
+    this conversation's earlier messages.
     """
-    by_words = screen(text)
-    if by_words in ("spam", "abuse"):
-        return by_words
-    by_intent = SCREENING_INTENTS.get(turn.intent or "")
-    if not opening:
-        return by_words if by_words and by_intent == by_words else None
-    if detect_language(text) != "en":
-        return "language"
-    if by_words:
-        return by_words
-    if by_intent and turn.intent_confidence >= SCREENING_CONFIDENCE:
-        return by_intent
+    kind, probability = meaning.strongest_non_lead()
+    if kind == "spam_abuse" and not neutral:
+        # Mid-form, one odd message (a pasted template, a curse at a typo) is an unclear
+        # answer; a second one, or one at the opening, ends the chat.
+        again = opening or evidence.get(kind, 0.0) >= thresholds.redirect_again
+        return REDIRECT_REASONS[kind] if again and probability >= thresholds.spam_abuse \
+            else None
+    if neutral or kind not in REDIRECT_REASONS:
+        return None  # a name, a company, a number: nothing about the kind of visitor
+    if opening:
+        bar = thresholds.redirect_opening
+    elif answered:
+        bar = thresholds.redirect_over_answer
+    else:
+        bar = thresholds.redirect_mid_form
+    if evidence.get(kind, 0.0) >= thresholds.redirect_again:
+        bar = min(bar, thresholds.redirect_again)
+    if probability >= bar and probability > meaning.kind_probability(PROSPECT):
+        return REDIRECT_REASONS[kind]
     return None
 
 
-def unknown_value(name: str) -> Any:
-    """What the store keeps for a question the visitor skipped or could not answer."""
-    if name == "budget":
-        return {"amount": None, "currency": None, "period": None, "status": "unknown"}
-    if name == "authority":
-        return "unknown"
-    if name == "timeline":
-        return {"months": None}
-    return None
+def updated_evidence(evidence: dict[str, float], meaning: Meaning) -> dict[str, float]:
+    """The evidence after this message: per non-lead kind, the highest probability so far."""
+    merged = dict(evidence)
+    for kind, probability in meaning.kind.distribution.items():
+        if kind != PROSPECT and probability > merged.get(kind, 0.0):
+            merged[kind] = round(probability, 3)
+    return merged
 
 
-def keep_firmness(fact: Fact, text: str, previous_status: str | None) -> Fact:
-    """A budget correction that only fixes the amount or period keeps the earlier status."""
-    if fact.field != "budget" or states_firmness(text):
+def is_ending(meaning: Meaning, answer: Fact | None,
+              thresholds: Thresholds = THRESHOLDS) -> bool:
+    """"no thanks, bye" ends the form, unless the message also answers the question."""
+    return meaning.act_probability("stop") >= thresholds.stop and not definite(answer)
+
+
+def asks_for_person(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
+    """The visitor asks for a human: a call, a rep, "the right person"."""
+    return meaning.act.value == "person" and meaning.act.probability >= thresholds.act
+
+
+def asks_question(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
+    """The visitor asks the assistant something (a side question, or an opening question)."""
+    return meaning.act.value == "question" and meaning.act.probability >= thresholds.act
+
+
+def question_response(meaning: Meaning, asked: str | None, responses: set[str]) -> str:
+    """The domain response that answers a side question, by its topic.
+
+    "Why do you ask?" is answered for the question being asked (`utter_explain_<slot>`).
+    """
+    topic = meaning.topic.value if meaning.topic is not None else "other"
+    if topic == "why":
+        name = f"utter_explain_{asked}"
+        return name if asked and name in responses else "utter_explain_default"
+    return TOPIC_RESPONSES.get(topic, TOPIC_RESPONSES["other"])
+
+
+def stated_authority(meaning: Meaning, asked: str | None, *, sure: bool = False,
+                     thresholds: Thresholds = THRESHOLDS) -> str | None:
+    """The role in the decision the message states, or None when it states none.
+
+    Answering "who decides?" a class above `stated_in_answer` counts (above
+    `stated_when_sure` when `sure` is asked for); said in passing, only a confident reading
+    that the message states a role at all.
+    """
+    reading = meaning.authority
+    if reading is None:
+        return None
+    stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
+    if not stated:
+        return None
+    best = max(stated, key=stated.__getitem__)
+    if asked == "authority":
+        bar = thresholds.stated_when_sure if sure else thresholds.stated_in_answer
+        return best if stated[best] >= bar else None
+    said = 1.0 - reading.distribution.get(UNSAID, 0.0)
+    return best if said >= thresholds.stated_in_passing and best != "unknown" else None
+
+
+def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact | None:
+    """The answer to the question asked: values from the parsers; who decides and how firm
+    the budget is from the meaning.
+
+    A side question or a request for a person put to "who decides?" states a role only if
+    the head is sure of it ("I sign, but are you a bot?"); without one, a job title given
+    there still implies one.
+    """
+    if requested == "authority":
+        sure = asks_question(meaning) or asks_for_person(meaning)
+        stated = stated_authority(meaning, requested, sure=sure)
+        return authority_fact(stated) if stated else parse_answer(requested, text, ctx)
+    answer = parse_answer(requested, text, ctx)
+    if requested == "budget":
+        status = stated_budget_status(meaning, requested, with_amount=answer is not None)
+        return with_budget_status(answer, status)
+    return answer
+
+
+def authority_fact(value: str) -> Fact:
+    """An authority as stored and read back."""
+    return Fact("authority", value, AUTHORITY_WORDS[value])
+
+
+def stated_budget_status(meaning: Meaning, asked: str | None, *, with_amount: bool = True,
+                         thresholds: Thresholds = THRESHOLDS) -> str | None:
+    """How firm the budget is (allocated / estimate / none / unknown) per the message.
+
+    Next to an amount the parser found, the head's reading above `stated_in_answer` counts;
+    alone (no amount: "no budget yet", "not sure") it must be above `status_alone`, so that
+    "purple elephants" stays an unclear answer. Said in passing, only a confident reading
+    that the message talks about a budget at all.
+    """
+    reading = meaning.budget
+    if reading is None:
+        return None
+    stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
+    if not stated:
+        return None
+    best = max(stated, key=stated.__getitem__)
+    if asked == "budget":
+        bar = thresholds.stated_in_answer if with_amount else thresholds.status_alone
+        return best if stated[best] >= bar else None
+    said = 1.0 - reading.distribution.get(UNSAID, 0.0)
+    return best if said >= thresholds.stated_in_passing else None
+
+
+def with_budget_status(fact: Fact | None, status: str | None) -> Fact | None:
+    """A budget fact with the status the message states: the parser knows the amount, the
+    currency and the period; how firm the money is, is meaning (`stated_budget_status`).
+
+    Without an amount, a stated "none" or "unknown" is the answer itself; "allocated" or
+    "estimate" without an amount adds nothing. With an amount, "unknown" firmness is an
+    estimate ("20k, not sure it's approved").
+    """
+    if status is None:
         return fact
-    if previous_status in ("allocated", "estimate") and fact.value.get("amount") is not None:
-        value = fact.value
-        return budget_fact(Budget(value["amount"], value["currency"], value["period"],
-                                  previous_status, None))  # type: ignore[arg-type]
-    return fact
+    if fact is None or fact.field != "budget":
+        if status in ("none", "unknown"):
+            return budget_fact(Budget(None, None, None, status, None))  # type: ignore[arg-type]
+        return fact
+    value = fact.value
+    amount = value.get("amount")
+    if amount is None:
+        return fact if status in ("allocated", "estimate") else budget_fact(
+            Budget(None, None, None, status, None))  # type: ignore[arg-type]
+    firmness = "estimate" if status == "unknown" else status
+    return budget_fact(Budget(amount, value.get("currency"), value.get("period"),
+                              firmness, None))  # type: ignore[arg-type]
 
 
 def noted(facts: list[tuple[Fact, str]]) -> str:
@@ -121,6 +266,17 @@ def noted(facts: list[tuple[Fact, str]]) -> str:
         key=lambda f: order[f.field],
     )
     return ", ".join(f.display for f in shown)
+
+
+def unknown_value(name: str) -> Any:
+    """What the store keeps for a question the visitor skipped or could not answer."""
+    if name == "budget":
+        return {"amount": None, "currency": None, "period": None, "status": "unknown"}
+    if name == "authority":
+        return "unknown"
+    if name == "timeline":
+        return {"months": None}
+    return None
 
 
 def unscored(reason: str) -> dict[str, Any]:

@@ -34,6 +34,16 @@ def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) ->
     return assignment
 
 
+def reachable(lead: store.Lead) -> bool:
+    """Whether sales has a way to reach the lead: an e-mail address or a phone number."""
+    return bool(lead.email or lead.phone)
+
+
+def _waiting_for_contact(lead: store.Lead) -> bool:
+    """Qualified earlier while unreachable, so never handed over as qualified."""
+    return not any(h.reason == "qualified" and h.status != "cancelled" for h in lead.handoffs)
+
+
 def current_owner(lead: store.Lead) -> str | None:
     """The owner of the lead's latest handoff that was not withdrawn, if any."""
     owners = [h.owner for h in lead.handoffs if h.owner and h.status != "cancelled"]
@@ -97,8 +107,12 @@ def rescore_lead(
     if not dry_run:
         store.set_status(session, lead, decision.status, decision.reasons)
         store.set_score(session, lead, score.as_dict())
-        if decision.status == "qualified" and old != "qualified":
-            hand_over(session, lead, "qualified", now)
+        if decision.status == "qualified" and (old != "qualified" or _waiting_for_contact(lead)):
+            # Sales gets a lead it can reach: one that qualified before giving an e-mail or
+            # a phone number is handed over when it gives one (the visitor who asks for a
+            # person while chatting is handed over at once, see Conversation.request_human).
+            if reachable(lead):
+                hand_over(session, lead, "qualified", now)
         elif (old == "qualified" and decision.status != "qualified"
               and not store.cancel_handoff(session, lead, "qualified")):
             # Sales already has the lead (the handoff could not be withdrawn): tell them.

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     partners_url: str = "https://example.com/partners"
     pricing_url: str = "https://example.com/pricing"
     privacy_url: str = "https://example.com/privacy"
+    contact_url: str = Field(
+        default="https://example.com/contact",
+        description="Where a visitor who does not write in English contacts a colleague who "
+        "speaks their language",
+    )
     resource_url: str = Field(
         default="https://example.com/guides/customer-service-playbook",
         description="Resource offered to leads who are not sales-ready yet (nurture)",

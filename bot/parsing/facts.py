@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.parsing.authority import authority_from_title, find_authority, parse_authority
+from bot.parsing.authority import authority_from_title
 from bot.parsing.bounds import short_enough, within_bounds
 from bot.parsing.budget import Budget, find_budget, parse_budget
 from bot.parsing.company import find_company, parse_company
-from bot.parsing.company_size import find_company_size, parse_company_size
+from bot.parsing.company_size import find_company_size, parse_company_size, parse_seats
 from bot.parsing.consent import parse_yes_no
 from bot.parsing.country import find_country, parse_country
 from bot.parsing.email import company_from_email, parse_email
@@ -31,21 +31,20 @@ from bot.parsing.need import find_need, parse_need
 from bot.parsing.person import find_name, parse_name
 from bot.parsing.phone import parse_phone
 from bot.parsing.timeline import Timeline, find_timeline, parse_timeline
+from bot.wording import AUTHORITY_VALUES, authority_text, budget_text, timeline_text
 
-AUTHORITY_WORDS = {
-    "decision_maker": "decides",
-    "influencer": "recommends, someone else signs off",
-    "user": "would use it",
-    "unknown": "not sure who decides",
-}
+# The read-back of each authority; bot/wording.py words it for every audience.
+AUTHORITY_WORDS = {value: authority_text(value, audience="visitor") for value in AUTHORITY_VALUES}
 
 
 @dataclass(frozen=True)
 class Context:
-    """What parsing needs besides the text: the date, and the visitor's country if known."""
+    """What parsing needs besides the text: the date, the visitor's country and the
+    language they write in (ISO 639-1), when known."""
 
     today: date
     region: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,43 +59,24 @@ class Fact:
 Parser = Callable[[str, Context], Fact | None]
 
 
-def _money(amount: float | None, currency: str | None) -> str:
-    if amount is None:
-        return ""
-    text = f"{amount:,.0f}"
-    return f"{currency} {text}" if currency else text
-
-
 def budget_fact(budget: Budget) -> Fact:
-    """A parsed budget as stored (amount per year for recurring budgets) and shown."""
+    """A parsed budget as stored (amount per year for recurring budgets) and shown, worded
+    by bot/wording.py like everywhere else ("budget USD 2,000 a month")."""
     value = {
         "amount": budget.amount,
         "currency": budget.currency,
         "period": budget.period,
         "status": budget.status,
     }
-    if budget.amount is None:
-        display = {"none": "no budget yet", "unknown": "budget not decided"}.get(
-            budget.status, "budget not decided"
-        )
-    else:
-        per = " a year" if budget.period in ("year", "month") else ""
-        display = f"budget {_money(budget.amount, budget.currency)}{per}"
-        if budget.status == "allocated":
-            display += " (allocated)"
+    display = budget_text(budget.amount, budget.currency, budget.period, budget.status,
+                          audience="visitor")
     return Fact("budget", value, display)
 
 
 def timeline_fact(timeline: Timeline) -> Fact:
-    """A parsed timeline as stored and shown."""
+    """A parsed timeline as stored and shown ("wanted in about 3 months")."""
     months = timeline.months
-    if months is None:
-        display = "no fixed timeline"
-    elif months < 0.5:
-        display = "needed now"
-    else:
-        display = f"wanted in about {months:g} months"
-    return Fact("timeline", {"months": months}, display)
+    return Fact("timeline", {"months": months}, timeline_text(months, audience="visitor"))
 
 
 def _text_fact(field: str, label: str) -> Callable[[str | None], Fact | None]:
@@ -124,12 +104,12 @@ def _timeline_of(timeline: Timeline | None) -> Fact | None:
     return timeline_fact(timeline) if timeline else None
 
 
-def _authority(text: str, _: Context) -> Fact | None:
-    value = parse_authority(text)
-    if value is None:
-        title = find_job_title(text) or parse_job_title(text)
-        value = authority_from_title(title) if title else None
-    return _authority_fact(value)
+def _authority(text: str, ctx: Context) -> Fact | None:
+    # What the visitor says about the decision is read by the understanding layer's
+    # authority head (bot/conversation.py); a job title alone still implies one.
+    title = find_job_title(text, language=ctx.language) or parse_job_title(
+        text, language=ctx.language)
+    return _authority_fact(authority_from_title(title) if title else None)
 
 
 _need = _text_fact("need", "")
@@ -144,7 +124,7 @@ _tool = _text_fact("current_tool", "using ")
 
 
 def _seats(text: str, _: Context) -> Fact | None:
-    seats = parse_company_size(text)
+    seats = parse_seats(text)
     return Fact("seats", seats, f"{seats} users") if seats is not None else None
 
 
@@ -162,16 +142,16 @@ def _current_tool(text: str, _: Context) -> Fact | None:
 
 ANSWER_PARSERS: dict[str, Parser] = {
     "need": lambda t, c: _need(parse_need(t)),
-    "budget": lambda t, c: _budget_of(parse_budget(t)),
+    "budget": lambda t, c: _budget_of(parse_budget(t, region=c.region)),
     "authority": _authority,
-    "timeline": lambda t, c: _timeline_of(parse_timeline(t, c.today)),
+    "timeline": lambda t, c: _timeline_of(parse_timeline(t, c.today, language=c.language)),
     "name": lambda t, c: _name(parse_name(t)),
     "email": lambda t, c: _email(parse_email(t)),
     "company": lambda t, c: _company(parse_company(t)),
-    "job_title": lambda t, c: _title(parse_job_title(t)),
+    "job_title": lambda t, c: _title(parse_job_title(t, language=c.language)),
     "company_size": lambda t, c: _size_fact(parse_company_size(t)),
-    "industry": lambda t, c: _industry(parse_industry(t)),
-    "country": lambda t, c: _country(parse_country(t)),
+    "industry": lambda t, c: _industry(parse_industry(t, language=c.language)),
+    "country": lambda t, c: _country(parse_country(t, language=c.language)),
     "phone": lambda t, c: _phone(parse_phone(t, c.region)),
     "current_tool": _current_tool,
     "seats": _seats,
@@ -186,16 +166,15 @@ def _find_phone(text: str, ctx: Context) -> Fact | None:
 
 FINDERS: dict[str, Parser] = {
     "need": lambda t, c: _need(find_need(t)),
-    "budget": lambda t, c: _budget_of(find_budget(t)),
-    "authority": lambda t, c: _authority_fact(find_authority(t)),
-    "timeline": lambda t, c: _timeline_of(find_timeline(t, c.today)),
+    "budget": lambda t, c: _budget_of(find_budget(t, region=c.region)),
+    "timeline": lambda t, c: _timeline_of(find_timeline(t, c.today, language=c.language)),
     "name": lambda t, c: _name(find_name(t)),
     "email": lambda t, c: _email(parse_email(t)),
     "company": lambda t, c: _company(find_company(t)),
-    "job_title": lambda t, c: _title(find_job_title(t)),
+    "job_title": lambda t, c: _title(find_job_title(t, language=c.language)),
     "company_size": lambda t, c: _size_fact(find_company_size(t)),
-    "industry": lambda t, c: _industry(find_industry(t)),
-    "country": lambda t, c: _country(find_country(t)),
+    "industry": lambda t, c: _industry(find_industry(t, language=c.language)),
+    "country": lambda t, c: _country(find_country(t, language=c.language)),
     "phone": _find_phone,
 }
 
@@ -256,3 +235,13 @@ def derived_facts(facts: dict[str, Any]) -> dict[str, Fact]:
         if company:
             derived["company"] = Fact("company", company, f"at {company}")
     return derived
+
+
+def warm_up() -> None:
+    """Build every parser's tables now (place names, word lists, number grammars: about
+    3 s) instead of inside a visitor's first turn."""
+    ctx = Context(today=date(2026, 1, 1))
+    sample = "Hi, I'm Dana Lee, head of ops at Acme in Berlin, 200 people, 20k a year, by March"
+    find_facts(sample, ctx)
+    for field in ANSWER_PARSERS:
+        parse_answer(field, sample, ctx)

@@ -32,6 +32,7 @@ from bot.store.lifecycle import (
     cancel_handoff,
     end_conversation,
     request_handoff,
+    set_language,
     set_score,
     set_status,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "schema_revision",
     "session_scope",
     "set_consent",
+    "set_language",
     "set_score",
     "set_status",
 ]

@@ -38,6 +38,17 @@ def set_status(
     session.flush()
 
 
+def set_language(session: Session, lead: Lead, language: str | None) -> None:
+    """Record the language the visitor writes in (ISO 639-1); None leaves it as it is."""
+    if language is None or lead.language == language:
+        return
+    if not (2 <= len(language) <= 8 and language.isalpha()):
+        raise ValueError(f"language must be an ISO 639-1 code, got {language!r}")
+    lead.language = language.lower()
+    lead.updated_at = utcnow()
+    session.flush()
+
+
 def set_score(session: Session, lead: Lead, score: dict[str, Any] | None) -> None:
     """Store the lead's latest score (`{fit, engagement, total, band, reasons}`) or None."""
     if score is not None and not isinstance(score, dict):

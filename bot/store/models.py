@@ -82,6 +82,8 @@ class Lead(Base):
         JSON, default=list, server_default=text("'[]'")
     )
     redirect_reason: Mapped[str | None] = mapped_column(String)
+    # ISO 639-1 code of the language the visitor writes in (lingua, per message).
+    language: Mapped[str | None] = mapped_column(String(8))
     score: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Consent to follow-up (nurture): None = never asked; the wording is what was shown.
     consent_follow_up: Mapped[bool | None] = mapped_column(Boolean)

@@ -53,6 +53,7 @@ def lead_record(lead: Lead) -> dict[str, Any]:
         # Said by a conversation that never proved to be this person: for the rep only.
         "claims": [_answer(claim, visits) for claim in lead.claims],
         "unverified_match": any(c.identity == UNVERIFIED_EMAIL for c in lead.conversations),
+        "language": lead.language,
     }
 
 

@@ -70,4 +70,6 @@ CONTRACT_FIELDS = (
     # conversation of the lead is only an e-mail match.
     "claims",
     "unverified_match",
+    # Added with the understanding layer: the language the visitor writes in.
+    "language",
 )

@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql
 
-from actions import qualify_form, runtime, side_questions, takeover
+from actions import conclude, qualify_form, runtime, takeover
 from actions.runtime import bound_lock_waits
 from bot import identity, store
 from bot.conversation import Conversation
@@ -32,7 +32,7 @@ from bot.policies import policies
 from bot.spool import (
     CONCLUDE,
     HUMAN_TAKEOVER,
-    REQUEST_HUMAN,
+    TURN,
     TurnSpool,
     replay,
     store_appliers,
@@ -62,7 +62,7 @@ def conv(session_factory, spool: TurnSpool, monkeypatch: pytest.MonkeyPatch) -> 
     bound_lock_waits(session_factory.kw["bind"])
     conversation = Conversation(session_factory, policies(), today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
-    monkeypatch.setattr(side_questions, "conversation", lambda: conversation)
+    monkeypatch.setattr(conclude, "conversation", lambda: conversation)
     monkeypatch.setattr(qualify_form, "turn_spool", lambda: spool)
     monkeypatch.setattr(qualify_form, "drainer", _NoDrainer)
     monkeypatch.setattr(qualify_form, "retry_seconds", lambda: 1.5)
@@ -145,19 +145,33 @@ def test_the_same_message_validated_twice_is_stored_once(conv, session_factory):
     assert record(session_factory)["budget_amount"] == 24000
 
 
-def test_a_side_question_rejects_the_form_so_a_rule_answers_it(conv):
-    dispatcher = CollectingDispatcher()
-    t = tracker("how much does it cost?", intent="ask_pricing", requested="budget",
-                slots={"need": "chat"})
-    assert asyncio.run(qualify_form.ValidateQualifyForm().run(dispatcher, t, DOMAIN)) == []
-    assert dispatcher.messages == []
+def test_a_side_question_is_answered_and_the_question_asked_again(conv, session_factory):
+    slots, said = run_form(tracker("how much does it cost?", requested="budget",
+                                   slots={"need": "chat", "asked_slots": ["need", "budget"]}))
+    assert said == ["utter_pricing"]  # by the question's topic, from the domain
+    assert slots["requested_slot"] == "budget" and not slots.get("rephrase_slot")
+    assert record(session_factory)["answers"] == []
 
 
-def test_after_the_answer_the_form_resumes_without_reading_the_question_again(
+def test_a_question_about_integrations_gets_the_integrations_answer(conv):
+    _, said = run_form(tracker("do you integrate with salesforce and jira?", requested="budget",
+                               slots={"need": "chat"}))
+    assert said == ["utter_integrations"]
+
+
+def test_an_answer_with_a_side_question_is_taken_and_the_question_answered(conv,
+                                                                          session_factory):
+    slots, said = run_form(tracker("about 15k a year, is that enough for 10 agents?",
+                                   requested="budget", slots={"need": "chat"}))
+    assert "utter_pricing" in said and slots["requested_slot"] == "authority"
+    assert record(session_factory)["budget_amount"] == 15000
+
+
+def test_after_another_action_the_form_resumes_without_reading_the_message_again(
         conv, session_factory):
-    t = tracker("how much does it cost?", intent="ask_pricing", requested="budget",
+    t = tracker("how much does it cost?", requested="budget",
                 slots={"need": "chat", "asked_slots": ["need", "budget"]},
-                after_user=[{"event": "action", "name": "action_answer_question"}])
+                after_user=[{"event": "action", "name": "utter_welcome"}])
     slots, said = run_form(t)
     assert slots["requested_slot"] == "budget" and said == []
     with store.session_scope(session_factory) as session:
@@ -247,11 +261,35 @@ def test_company_follows_from_a_business_email_and_is_not_asked(conv, session_fa
 
 
 def test_asking_for_a_person_records_a_handoff_request(conv, session_factory):
-    dispatcher = CollectingDispatcher()
-    t = tracker("can I talk to a human", intent="request_human", requested="budget")
-    asyncio.run(side_questions.ActionRequestHuman().run(dispatcher, t, DOMAIN))
-    assert [m["response"] for m in dispatcher.messages][0] == "utter_human_requested"
+    run_form(tracker("we need a shared inbox for our support team", bot_spoke=False,
+                     message_id="m0"))
+    _, said = run_form(tracker("can I talk to a human", requested="budget",
+                               slots={"need": "shared inbox"}))
+    assert said[0] == "utter_human_requested"
     assert record(session_factory)["handoff"]["status"] in ("requested", "pending")
+
+
+def test_a_person_asked_for_before_anything_else_first_asks_what_it_is_about(
+        conv, session_factory):
+    slots, said = run_form(tracker("can we get a call with your head of CX?", bot_spoke=False))
+    assert "utter_human_what_about" in said and slots["requested_slot"] == "need"
+    assert record(session_factory)["handoff"] is None
+    slots2, said2 = run_form(tracker("we need ticketing for 40 agents", requested="need",
+                                     message_id="m2", slots=slots))
+    assert "utter_human_requested" in said2
+    assert record(session_factory)["handoff"]["status"] in ("requested", "pending")
+
+
+def test_a_vendor_asking_for_a_call_is_redirected_and_never_reaches_sales(conv,
+                                                                          session_factory):
+    slots, _ = run_form(tracker("hi, we run an SEO agency and can double your organic traffic, "
+                                "can we book a call with your marketing lead?",
+                                bot_spoke=False))
+    assert slots["outcome"] == "redirected:vendor"
+    _, said = run_form(tracker("so who can I talk to?", message_id="m2", slots=slots))
+    assert said == ["utter_redirect_person_vendor"]
+    lead = record(session_factory)
+    assert lead["status"] == "redirected" and lead["handoff"] is None
 
 
 def test_a_statement_nlu_takes_for_a_question_is_read_as_the_answer(conv, session_factory):
@@ -385,19 +423,29 @@ def answer_in_turn(steps: list[tuple[str, str]]) -> dict[str, Any]:
 
 def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
                                                                         session_factory):
-    slots = answer_in_turn([*QUALIFYING, ("country", "Germany")])
+    slots = answer_in_turn([*QUALIFYING, ("email", "dana@acme-logistics.de"),
+                            ("country", "Germany")])
     lead = record(session_factory)
     assert lead["status"] == "qualified" and lead["handoff"]["owner"]
     dispatcher = CollectingDispatcher()
     t = tracker("thanks", requested=None, slots={**slots, "outcome": "completed"})
-    asyncio.run(side_questions.ActionConclude().run(dispatcher, t, DOMAIN))
+    asyncio.run(conclude.ActionConclude().run(dispatcher, t, DOMAIN))
     message = dispatcher.messages[0]
     assert message["response"] == "utter_next_qualified"
     assert "will reach out" in message["follow_up"]
 
 
-def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
+def test_a_qualified_lead_reaches_sales_only_once_it_can_be_reached(conv, session_factory):
     answer_in_turn([*QUALIFYING, ("name", "Dana Lee")])
+    lead = record(session_factory)
+    assert lead["status"] == "qualified" and lead["handoff"] is None  # no e-mail, no phone
+    answer_in_turn([*QUALIFYING, ("name", "Dana Lee"), ("email", "dana@acme-logistics.de")])
+    lead = record(session_factory)
+    assert lead["handoff"]["status"] == "requested"
+
+
+def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
+    answer_in_turn([*QUALIFYING, ("phone", "+49 30 901820"), ("name", "Dana Lee")])
     lead = record(session_factory)
     assert lead["status"] == "qualified" and lead["handoff"]["status"] == "requested"
 
@@ -528,16 +576,18 @@ def handoff_status(factory, sender: str = "s1") -> str | None:
     return handoff.get("status")
 
 
+PERSON_TURN = {"need": "helpdesk", "asked_slots": ["need", "budget"]}
+
+
 def test_a_request_for_a_person_on_a_locked_store_is_answered_and_recorded_later(
         conv, session_factory, spool):
     run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
     with store_locked(session_factory):
         started = time.monotonic()
-        _, said = run_action(side_questions.ActionRequestHuman(),
-                             tracker("can I talk to a human", intent="request_human",
-                                     requested="budget", message_id="m1"))
+        _, said = run_form(tracker("can I talk to a human", requested="budget",
+                                   slots=PERSON_TURN, message_id="m1"))
         waited = time.monotonic() - started
-        assert [e.action for e in spool.pending()] == [REQUEST_HUMAN]
+        assert [e.action for e in spool.pending()] == [TURN]
     assert said == ["utter_human_requested", "utter_human_needs_contact"]
     assert waited < 1.5 + 2.5, waited  # the retry budget plus one lock wait at most
     assert handoff_status(session_factory) is None
@@ -558,8 +608,8 @@ def test_a_store_locked_briefly_is_retried_and_nothing_is_spooled(conv, session_
     # Released while the action retries (its budget is 1.5 s): no spool, a stored request.
     releaser = threading.Timer(0.6, lambda: (holder.execute("ROLLBACK"), holder.close()))
     releaser.start()
-    _, said = run_action(side_questions.ActionRequestHuman(),
-                         tracker("a person please", intent="request_human", message_id="m1"))
+    _, said = run_form(tracker("a person please", requested="budget", slots=PERSON_TURN,
+                               message_id="m1"))
     releaser.join()
     assert said[0] == "utter_human_requested" and not spool.has_pending()
     assert handoff_status(session_factory) in ("requested", "pending")
@@ -567,40 +617,28 @@ def test_a_store_locked_briefly_is_retried_and_nothing_is_spooled(conv, session_
 
 def test_a_failing_request_for_a_person_is_answered_logged_without_the_text_and_kept(
         conv, session_factory, spool, monkeypatch, caplog):
-    def broken(conversation_id, at):
+    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
+
+    def broken(session, lead, conversation_id, at):
         raise ValueError(f"cannot handle {conversation_id} dana.secret@acme.com")
 
-    monkeypatch.setattr(conv, "request_human", broken)
+    monkeypatch.setattr(conv, "_person_requested", broken)
     with caplog.at_level(logging.INFO):
-        _, said = run_action(side_questions.ActionRequestHuman(),
-                             tracker("get me a human, dana.secret@acme.com",
-                                     intent="request_human", slots={"email": "d@acme.com"}))
-    assert said == ["utter_human_requested"]
+        _, said = run_form(tracker("get me a human, dana.secret@acme.com", requested="budget",
+                                   slots=PERSON_TURN, message_id="m1"))
+    assert said == ["utter_try_again"]
     assert "dana.secret" not in caplog.text and "ValueError" in caplog.text
-    assert [e.action for e in spool.pending()] == [REQUEST_HUMAN]
+    assert [e.action for e in spool.pending()] == [TURN]
     monkeypatch.undo()  # the bug is fixed: the kept request is applied
     report = replay(spool, store_appliers(conv, session_factory))
     assert report.applied == 1 and handoff_status(session_factory) in ("requested", "pending")
-
-
-def test_an_unreadable_tracker_still_keeps_the_request_for_a_person(conv, session_factory,
-                                                                    spool, monkeypatch):
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("tracker could not be read")
-
-    monkeypatch.setattr(side_questions, "turn_from_tracker", broken)
-    run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
-    _, said = run_action(side_questions.ActionRequestHuman(),
-                         tracker("a person please", intent="request_human"))
-    assert said[0] == "utter_human_requested"
-    assert handoff_status(session_factory) in ("requested", "pending")
 
 
 def test_conclude_on_a_locked_store_says_goodbye_and_ends_the_conversation_later(
         conv, session_factory, spool):
     run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
     with store_locked(session_factory, "conversations"):
-        _, said = run_action(side_questions.ActionConclude(),
+        _, said = run_action(conclude.ActionConclude(),
                              tracker("stop", intent="stop", slots={"outcome": "stopped"}))
         assert [e.action for e in spool.pending()] == [CONCLUDE]
     assert said == ["utter_stopped"]
@@ -613,19 +651,19 @@ def test_a_failing_conclude_still_says_what_happens_next(conv, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("settings unreadable")
 
-    monkeypatch.setattr(side_questions, "turn_from_tracker", broken)
-    _, said = run_action(side_questions.ActionConclude(), tracker("thanks", intent="thanks"))
+    monkeypatch.setattr(conclude, "turn_from_tracker", broken)
+    _, said = run_action(conclude.ActionConclude(), tracker("thanks", intent="thanks"))
     assert said == ["utter_next_in_progress"]
 
 
-def test_a_failing_answer_to_a_question_is_still_a_reply(conv, monkeypatch):
+def test_a_failing_understanding_layer_is_still_a_reply(conv, monkeypatch, spool):
     def broken(*_args, **_kwargs):
-        raise RuntimeError("nlu data unreadable")
+        raise RuntimeError("heads unreadable")
 
-    monkeypatch.setattr(side_questions, "looks_like_question", broken)
-    _, said = run_action(side_questions.ActionAnswerQuestion(),
-                         tracker("how much is it?", intent="ask_pricing"))
+    monkeypatch.setattr(conv, "_meaning_of", broken)
+    _, said = run_form(tracker("how much is it?", requested="budget", slots={"need": "x"}))
     assert said == ["utter_try_again"]
+    assert [e.action for e in spool.pending()] == [TURN]  # kept, replayed once it loads
 
 
 def test_a_takeover_on_a_locked_store_still_pauses_and_is_recorded_later(
@@ -648,8 +686,8 @@ def test_a_form_turn_after_a_spooled_request_for_a_person_applies_it_first(
         conv, session_factory, spool):
     run_form(tracker("we need a helpdesk", message_id="m0", bot_spoke=False))
     with store_locked(session_factory):
-        run_action(side_questions.ActionRequestHuman(),
-                   tracker("a person please", intent="request_human", message_id="m1"))
+        run_form(tracker("a person please", requested="budget", slots=PERSON_TURN,
+                         message_id="m1"))
     slots, said = run_form(tracker("around 20k a year", requested="budget",
                                    slots=BUDGET_TURN, message_id="m2"))
     assert not spool.has_pending() and "utter_noted_offline" not in said

@@ -65,7 +65,7 @@ def test_schema_matches_the_models_after_migrating(db_url: str) -> None:
     migrate(db_url)
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == head_revision() == "0006"
+        assert schema_revision(engine) == head_revision() == "0007"
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
@@ -453,7 +453,7 @@ def test_lead_record_shows_activities_visits_consent_and_the_visit_of_each_answe
         result = lead_record(lead)
 
     assert tuple(result) == CONTRACT_FIELDS
-    assert CONTRACT_FIELDS[-5:-2] == ("activities", "visits", "consent")
+    assert CONTRACT_FIELDS[-6:-3] == ("activities", "visits", "consent")
     assert [(a["field"], a["visit"]) for a in result["answers"]] == [
         ("need", 1),
         ("industry", 2),

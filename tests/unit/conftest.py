@@ -1,0 +1,14 @@
+"""Unit-test fixtures: the understanding layer loaded once, before any turn is timed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding.meaning import get_understanding
+
+
+@pytest.fixture(scope="session", autouse=True)
+def understanding_loaded() -> None:
+    """Load the encoder, the trained heads and lingua once per session (`make heads` trains
+    them): a turn that loaded them itself would spend seconds of its retry budget on it."""
+    get_understanding().warm_up()
