@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import identity, store
 from bot.parsing.corrections import correction_field
-from bot.parsing.email import email_domain, is_free_mail, parse_email
+from bot.parsing.email import email_domain, email_region, is_free_mail, parse_email
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
 from bot.parsing.language import language_name
+from bot.parsing.need import strip_greeting
 from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words
 from bot.planner import QuestionPlan, next_question
@@ -32,6 +33,7 @@ from bot.reading import (
     asks_for_person,
     asks_question,
     authority_fact,
+    declines,
     definite,
     is_ending,
     is_neutral_answer,
@@ -40,6 +42,7 @@ from bot.reading import (
     redirect_reason,
     stated_authority,
     stated_budget_status,
+    states_a_need,
     unknown_value,
     unscored,
     updated_evidence,
@@ -61,6 +64,9 @@ LANGUAGE_SLOT = "language"
 PERSON_PENDING_SLOT = "person_pending"
 # Answers to these questions name someone or something: their language says nothing.
 NAMING_FIELDS = frozenset({"name", "email", "company", "phone", "country", "job_title"})
+# Said after a redirect, these are kept: who the visitor is. Not the buying facts (nobody
+# qualifies a redirected visitor) and not an e-mail (it would join a prospect's lead).
+AFTER_REDIRECT_SKIPPED = frozenset({"need", "budget", "authority", "timeline", "email"})
 LANGUAGE_MIN_WORDS = 3
 # Slot value for a field an unverified match's lead already has: not asked, not shown.
 ON_FILE = "on file"
@@ -176,10 +182,8 @@ class Conversation:
                 result.replies.append(self._greeting(session, lead, turn))
             # An unverified match is never told how the lead it matched was screened.
             if lead.status == REDIRECTED and not _unverified(session, turn.conversation_id):
-                if not turn.resume and meaning is not None and asks_for_person(meaning):
-                    # A redirected visitor who asks for a person: the team that fits.
-                    result.replies.extend(self._person_requested(
-                        session, lead, turn.conversation_id, turn.at))
+                if not turn.resume and meaning is not None:
+                    self._after_redirect(session, lead, turn, meaning, result)
                 return self._finish(result, outcome=f"redirected:{lead.redirect_reason}")
             # A resumed form does not read the message again, except when the form starts
             # after a side question was answered: that opening may still carry facts.
@@ -200,6 +204,21 @@ class Conversation:
             self._sync_slots(lead, turn, result, unverified)
             self._next(lead, turn, result, unverified)
             return result
+
+    def _after_redirect(self, session: Session, lead: store.Lead, turn: Turn, meaning: Meaning,
+                        result: TurnResult) -> None:
+        """A redirected visitor is never screened or qualified again, but what they say
+        about themselves is kept for the team they were sent to, and one who asks for a
+        person hears which team fits (never sales)."""
+        if asks_for_person(meaning):
+            result.replies.extend(self._person_requested(
+                session, lead, turn.conversation_id, turn.at))
+        text = clean_text(turn.text)
+        ctx = Context(today=self._today(), region=lead.country, language=lead.language)
+        found = find_facts(text, ctx, skip=AFTER_REDIRECT_SKIPPED)
+        known = known_values(lead)
+        facts = [(f, "volunteered") for name, f in found.items() if name not in known]
+        self._record(session, lead, turn, text, facts, decide=False)
 
     def _meaning_of(self, turn: Turn) -> Meaning | None:
         """What the message means, or None when it holds nothing to read."""
@@ -226,7 +245,7 @@ class Conversation:
             return None  # nothing to read: the question is simply asked again
         requested = turn.requested_slot
         self._note_language(session, lead, turn, text, meaning, result)
-        ctx = Context(today=self._today(), region=lead.country,
+        ctx = Context(today=self._today(), region=lead.country or email_region(lead.email),
                       language=lead.language or meaning.language)
         answer = answer_to(requested, text, ctx, meaning) if requested else None
         reason = self._screen(turn, text, meaning, answer, result)
@@ -305,6 +324,10 @@ class Conversation:
         """Facts said in passing: values by the parsers' finders; a role in the decision and
         a budget's firmness by the heads."""
         found = find_facts(text, ctx, skip=skip | {"authority"})
+        if "need" not in skip and "need" not in found and asked is None \
+                and states_a_need(meaning, text):
+            body = strip_greeting(text)
+            found["need"] = Fact("need", body, body)
         if "authority" not in skip:
             role = stated_authority(meaning, asked)
             if role:
@@ -422,18 +445,23 @@ class Conversation:
         if requested and interrupted and not definite(answer):
             return []
         if requested:
-            return self._answer_requested(turn, requested, text, answer, result)
+            return self._answer_requested(turn, requested, text, answer, result, meaning)
         return []
 
     def _answer_requested(
-        self, turn: Turn, requested: str, text: str, answer: Fact | None, result: TurnResult
+        self, turn: Turn, requested: str, text: str, answer: Fact | None, result: TurnResult,
+        meaning: Meaning | None = None,
     ) -> list[tuple[Fact, str]]:
         retried = list(turn.slots.get("retried_slots") or [])
         if turn.slots.get("rephrase_slot") == WORK_EMAIL and (answer is None or not
                                                                answer.value):
             result.slots["rephrase_slot"] = None  # no work address: keep the one given
             return []
-        declined = is_skip(text) or is_dont_know(text)
+        # "email is better" to the phone question is no unclear phone number but a no: a
+        # reply the act head reads as something else than an answer is not rephrased.
+        deflected = (answer is None and meaning is not None and requested not in
+                     UNSURE_IS_AN_ANSWER and declines(meaning))
+        declined = is_skip(text) or is_dont_know(text) or deflected
         if answer is not None and (not declined or requested in UNSURE_IS_AN_ANSWER):
             result.slots["rephrase_slot"] = None
             if requested == "email" and self._wants_work_email(answer, retried):
@@ -444,7 +472,10 @@ class Conversation:
             result.slots["rephrase_slot"] = None
             result.replies.append(Reply("utter_skip_ok"))
             return [(Fact(requested, unknown_value(requested), UNKNOWN), "answer")]
-        if requested not in retried and requested != CONSENT:
+        # One rephrase for the questions that decide and reach the lead; a profile question
+        # is optional ("Totally optional"): its unclear answer is kept as written at once.
+        if requested not in retried and requested != CONSENT and requested not in \
+                self.plan.profile:
             result.slots["rephrase_slot"] = requested
             result.slots["retried_slots"] = [*retried, requested]
             return []

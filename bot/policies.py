@@ -491,7 +491,16 @@ class QuestionsPolicy(_Strict):
     contact: list[str]
     profile: list[ProfileQuestion]
     ask_work_email_once: bool = True
+    # Lead statuses in which profile questions are asked (unless a question's `ask_when`
+    # names its own): a qualified lead goes to a rep without more questions, a disqualified
+    # one is not kept chatting.
+    profile_when_status: list[str] = Field(default_factory=lambda: ["in_progress", "nurture"])
     bounds: BoundsPolicy = Field(default_factory=BoundsPolicy)
+
+    @field_validator("profile_when_status")
+    @classmethod
+    def _statuses(cls, value: list[str]) -> list[str]:
+        return _known_values(value, STATUSES, "profile_when_status")
 
     @field_validator("bant")
     @classmethod
@@ -528,9 +537,10 @@ class QuestionsPolicy(_Strict):
     def askable(self, slot: str, known: set[str] | frozenset[str], status: str) -> bool:
         """True unless the profile question's `ask_when` rules it out for now."""
         rule = next((q.ask_when for q in self.profile if q.slot == slot), None)
-        if rule is None:
-            return True
-        return set(rule.known) <= set(known) and (not rule.status or status in rule.status)
+        statuses = rule.status if rule is not None and rule.status else self.profile_when_status
+        if slot in (q.slot for q in self.profile) and status not in statuses:
+            return False
+        return rule is None or set(rule.known) <= set(known)
 
 
 # ----------------------------------------------------------------- loading

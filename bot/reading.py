@@ -54,12 +54,13 @@ NOTED_ORDER = (
 class Thresholds:
     """How sure the understanding layer must be before a reading changes the conversation.
 
-    Measured on the held-out corpus and on conversations (README, "Understanding"): a
-    prospect wrongly redirected loses a lead, so the bar rises once the message also answers
-    the question asked, and falls when earlier messages already pointed the same way.
+    Measured on the held-out corpus (README, "Understanding"): a prospect wrongly redirected
+    loses a lead, so the bar rises for a message that also answers the question asked, asks
+    something or asks for a person, and falls when earlier messages already pointed the
+    same way (a non-lead missed once is caught on the next message).
     """
 
-    redirect_opening: float = 0.55
+    redirect_opening: float = 0.6
     redirect_mid_form: float = 0.65
     redirect_over_answer: float = 0.85
     redirect_again: float = 0.45  # this kind already seen at least this likely before
@@ -111,10 +112,12 @@ def redirect_reason(
             else None
     if neutral or kind not in REDIRECT_REASONS:
         return None  # a name, a company, a number: nothing about the kind of visitor
-    if opening:
-        bar = thresholds.redirect_opening
-    elif answered:
+    if answered or meaning.act.value in ("question", "person"):
+        # Prospects ask about the product and for people too: a question, a request or an
+        # answer to the question asked redirects only on a clear reading.
         bar = thresholds.redirect_over_answer
+    elif opening:
+        bar = thresholds.redirect_opening
     else:
         bar = thresholds.redirect_mid_form
     if evidence.get(kind, 0.0) >= thresholds.redirect_again:
@@ -142,6 +145,23 @@ def is_ending(meaning: Meaning, answer: Fact | None,
 def asks_for_person(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
     """The visitor asks for a human: a call, a rep, "the right person"."""
     return meaning.act.value == "person" and meaning.act.probability >= thresholds.act
+
+
+# An opening of at least this many words that the act head reads as an answer says what
+# the visitor wants to solve (the corpus convention: "answer" with nothing asked).
+NEED_MIN_WORDS = 6
+
+
+def states_a_need(meaning: Meaning, text: str, thresholds: Thresholds = THRESHOLDS) -> bool:
+    """An opening that says what the prospect wants to solve, by the act head."""
+    return (meaning.act.value == "answer" and meaning.act.probability >= thresholds.act
+            and meaning.kind.value == PROSPECT and len(text.split()) >= NEED_MIN_WORDS)
+
+
+def declines(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
+    """The reply to a question does something else than answer it ("email is better",
+    "not giving that out"): a decline, not an answer to rephrase the question for."""
+    return meaning.act.value in ("other", "stop") and meaning.act.probability >= thresholds.act
 
 
 def asks_question(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
@@ -187,12 +207,14 @@ def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact
     """The answer to the question asked: values from the parsers; who decides and how firm
     the budget is from the meaning.
 
-    A side question or a request for a person put to "who decides?" states a role only if
-    the head is sure of it ("I sign, but are you a bot?"); without one, a job title given
-    there still implies one.
+    A message that does something else than answer (a side question, a request for a
+    person, "stop") states a role only if the head is sure of it ("I sign, but are you a
+    bot?"); without one, a job title given there still implies one.
     """
     if requested == "authority":
-        sure = asks_question(meaning) or asks_for_person(meaning)
+        # Only a message that answers states a role on an ordinary reading; "ok stop, I'm
+        # done" or "are you a bot?" put to "who decides?" needs a sure one.
+        sure = meaning.act.value != "answer"
         stated = stated_authority(meaning, requested, sure=sure)
         return authority_fact(stated) if stated else parse_answer(requested, text, ctx)
     answer = parse_answer(requested, text, ctx)

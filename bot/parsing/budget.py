@@ -207,9 +207,10 @@ def parse_budget(text: str, *, region: str | None = None) -> Budget | None:
     an ambiguous mark means ("kr" in Norway is NOK).
     """
     normalised = _prepare(text)
-    amounts = [q for q in find_quantities(normalised) if not _is_non_money(normalised, q)]
+    reading = _Reading.of(normalised, text, region)
+    amounts = [q for q in find_quantities(normalised)
+               if not _is_non_money(normalised, q) and not _a_mere_count(reading, q)]
     if amounts:
-        reading = _Reading.of(normalised, text, region)
         return _budget_from_amount(reading, _best_amount(reading, amounts))
     return None
 
@@ -262,6 +263,16 @@ def _is_budget_mention(reading: _Reading, quantity: Quantity) -> bool:
         or _HAVE_BEFORE_AMOUNT_RE.search(sentence[: quantity.start])
         or _FOR_IT_RE.match(sentence[quantity.end :])
     )
+
+
+# Below this, a number without a currency or a multiplier is no budget: "there isn't one"
+# (number words are digits by now), "we'd need 2".
+MIN_BARE_AMOUNT = 10
+
+
+def _a_mere_count(reading: _Reading, quantity: Quantity) -> bool:
+    return (0 < quantity.value < MIN_BARE_AMOUNT and not quantity.scaled
+            and not reading.has_mark_next_to(quantity))
 
 
 def _is_non_money(normalised: str, quantity: Quantity) -> bool:

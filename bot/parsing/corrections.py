@@ -7,7 +7,8 @@ import re
 CORRECTION_CUES = (
     "actually", "sorry", "correction", "i meant", "make that", "my bad", "my mistake", "wait",
     "oops", "scratch that", "typo", "should be", "should have said", "to be precise",
-    "let me correct",
+    "let me correct", "got that wrong", "got it wrong", "i was wrong", "hang on", "not right",
+    "that was wrong", "misspoke",
 )
 _CUE_RE = re.compile(
     r"\b(" + "|".join(re.escape(c.strip()) for c in CORRECTION_CUES) + r")\b", re.IGNORECASE

@@ -212,3 +212,27 @@ def split_words(label: str) -> list[str]:
     if len(unknown) > 1 or any(len(u) < MIN_UNKNOWN_PIECE for u in unknown):
         return [label]
     return pieces
+
+
+# Country-code top-level domains that are not the country's ISO 3166-1 alpha-2 code.
+_CCTLD_COUNTRY = {"uk": "GB"}
+# Country codes used as generic domains (a ".io" or ".co" address says nothing of a country).
+_GENERIC_CCTLDS = frozenset({"io", "co", "ai", "me", "tv", "fm", "app", "dev", "cc", "ly", "so"})
+
+
+def email_region(email: str | None) -> str | None:
+    """The country (ISO 3166-1 alpha-2) an e-mail address's country-code domain names
+    ("x@acme.co.uk" -> "GB", "x@firma.de" -> "DE"), or None (.com, .io, free mail...).
+
+    Used only as a hint where a country is needed to read something else, such as a phone
+    number written without its country code; it is never stored as the lead's country.
+    """
+    import pycountry
+
+    if not email or "@" not in email:
+        return None
+    tld = email_domain(email).rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in _GENERIC_CCTLDS:
+        return None
+    code = _CCTLD_COUNTRY.get(tld, tld.upper())
+    return code if pycountry.countries.get(alpha_2=code) is not None else None

@@ -89,7 +89,11 @@ _MARKER_RE = re.compile(
 )
 # After a keyword: "hotel clients", "retail customers", "hotels are our main customers".
 _MENTION_AFTER_RE = re.compile(
-    r"^\s+(?:(?:and|or)\s+[\w&-]+\s+)?(?:customers|clients|buyers|accounts)\b"
+    # "... and insurance clients" is a second industry mentioned; "... and candidates +
+    # clients" lists the people who write in, not an industry of customers
+    r"^\s+(?:(?:and|or)\s+(?!(?:candidates|people|staff|employees|members|students|patients"
+    r"|users|guests|visitors|partners|suppliers)\b)[\w&-]+\s+)?"
+    r"(?:customers|clients|buyers|accounts)\b"
     r"|^\s+(?:are|is)\s+(?:our|my)\s+(?:\w+\s+)?(?:customers|clients|buyers|market)\b"
 )
 

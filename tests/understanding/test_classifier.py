@@ -11,12 +11,14 @@ from sklearn.linear_model import LogisticRegression
 from bot.understanding import classifier as K
 from bot.understanding.corpus import LABELS, load_split
 from bot.understanding.encoder import SentenceEncoder
-from bot.understanding.ngrams import Ngrams, joined
+from bot.understanding.ngrams import Ngrams
 from tests.understanding.conftest import TINY_TRAIN, FakeEncoder, write_corpus
 
 
-def _sklearn_model(x: np.ndarray, y: list[str], c: float = K.C) -> LogisticRegression:
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=K.MAX_ITER).fit(x, y)
+def _sklearn_model(x: np.ndarray, y: list[str], c: float = K.C,
+                   label: str = "act") -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight=K.class_weights(label, y),
+                              max_iter=K.MAX_ITER).fit(x, y)
 
 
 @pytest.mark.parametrize("surface", [True, False], ids=["with-ngrams", "embedding-only"])
@@ -39,7 +41,8 @@ def test_npz_heads_give_the_same_probabilities_as_scikit_learn(
     for label in LABELS:
         rows = [i for i, e in enumerate(examples) if e.training_label(label)]
         model = _sklearn_model(x_scipy[rows], [str(examples[i].training_label(label))
-                                               for i in rows], K.C_BY_LABEL.get(label, K.C))
+                                               for i in rows], K.C_BY_LABEL.get(label, K.C),
+                               label)
         head = loaded.heads[label]
         assert head.classes == tuple(model.classes_)
         np.testing.assert_allclose(

@@ -5,6 +5,7 @@ import pytest
 from bot.parsing.email import (
     company_from_email,
     email_domain,
+    email_region,
     is_disposable,
     is_free_mail,
     parse_email,
@@ -145,3 +146,12 @@ def test_generic_domains_from_the_policy_table():
     table = {"free": {}, "disposable": {}, "generic": {"domains": ["placeholder.io"]}}
     assert company_from_email("jo@placeholder.io", table) is None
     assert company_from_email("jo@sonoransmiles.com", table) == "Sonoran Smiles"
+
+
+@pytest.mark.parametrize(("email", "region"), [
+    ("ops@harbourfreight.co.uk", "GB"), ("info@baeckerei-lenz.de", "DE"),
+    ("kim@tallis.com.au", "AU"), ("sam@acme.com", None), ("dev@tooling.io", None),
+    ("x@y.co", None), ("not an email", None), (None, None),
+])
+def test_the_country_code_domain_of_an_address_hints_a_region(email, region) -> None:
+    assert email_region(email) == region

@@ -61,3 +61,13 @@ def test_no_phone_from_addresses_code_or_too_few_digits(text: str):
 def test_a_phone_next_to_an_address_is_still_read():
     text = "+49 30 901820 or dana+1@acme.com"
     assert parse_answer("phone", text, _CTX).value == "+4930901820"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("+234 1 555 0190", "+23415550190"),  # a plan libphonenumber calls impossible: as written
+    ("reach me at +61 7 5555 0188 after 9", "+61755550188"),
+    ("+999 123 4567", None),  # no such country code
+    ("+49 123", None),  # too short to dial anywhere
+])
+def test_a_number_with_its_country_code_is_taken_as_written(text, expected) -> None:
+    assert parse_phone(text) == expected
