@@ -578,10 +578,12 @@ class Conversation:
         if lead.status == "nurture" and lead.consent_follow_up is None and not unverified:
             plan = plan.with_consent(CONSENT)
         known = {name for name in plan.fields if slots.get(name) is not None}
-        # profile questions held back until their moment (e.g. phone once a rep will call)
+        # profile questions held back until their moment (e.g. phone once a rep will call,
+        # unless there is an e-mail address): what is known means a value, not a skip
+        valued = {name for name in known if slots.get(name) != UNKNOWN}
         plan = replace(plan, profile=tuple(
             name for name in plan.profile
-            if self._rules.questions.askable(name, known, lead.status)))
+            if self._rules.questions.askable(name, valued, lead.status)))
         asked = list(turn.slots.get("asked_slots") or [])
         retried = slots.get("retried_slots") or []
         rephrase = result.slots.get("rephrase_slot")

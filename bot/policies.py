@@ -434,9 +434,11 @@ class QualificationPolicy(_Strict):
 
 
 class AskWhen(_Strict):
-    """Ask a profile question only when these hold (all given conditions)."""
+    """Ask a profile question only when these hold (all given conditions): every `known`
+    slot is known, no `unknown` slot is, and the lead has one of the `status`es."""
 
     known: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
     status: list[str] = Field(default_factory=list)
 
     @field_validator("status")
@@ -518,11 +520,13 @@ class QuestionsPolicy(_Strict):
                  *(q.slot for q in profile)]
         _no_repeats(slots, "slot")
         for question in profile:
-            unknown = [s for s in (question.ask_when.known if question.ask_when else [])
-                       if s not in slots]
-            if unknown:
-                raise ValueError(f"{question.slot}: ask_when.known names no question: "
-                                 f"{', '.join(unknown)}")
+            rule = question.ask_when
+            for key, named in (("known", rule.known if rule else []),
+                               ("unknown", rule.unknown if rule else [])):
+                strangers = [s for s in named if s not in slots]
+                if strangers:
+                    raise ValueError(f"{question.slot}: ask_when.{key} names no question: "
+                                     f"{', '.join(strangers)}")
         return profile
 
     def profile_order(self) -> list[str]:
@@ -540,7 +544,8 @@ class QuestionsPolicy(_Strict):
         statuses = rule.status if rule is not None and rule.status else self.profile_when_status
         if slot in (q.slot for q in self.profile) and status not in statuses:
             return False
-        return rule is None or set(rule.known) <= set(known)
+        return rule is None or (set(rule.known) <= set(known)
+                                and not set(rule.unknown) & set(known))
 
 
 # ----------------------------------------------------------------- loading

@@ -410,14 +410,25 @@ def test_a_returning_visitor_is_welcomed_back_and_asked_only_what_is_missing(
     assert set(lead["conversation_ids"]) == {"first", "second"}
 
 
-def test_a_qualified_lead_is_asked_for_a_phone_number_and_nothing_more(conv, session_factory):
+def test_a_qualified_lead_with_an_email_is_asked_nothing_more(conv, session_factory):
+    # a rep calls or writes: no profile questions, no phone number once there is an e-mail
     slots = answer_in_turn([*QUALIFYING, ("name", "Dana Lee"),
                             ("email", "dana@acme-logistics.de")])
     assert record(session_factory)["status"] == "qualified"
-    assert slots.get("outcome") is None
-    new, _ = run_form(tracker("Dana Lee", requested="name", message_id="again",
+    new, _ = run_form(tracker("dana@acme-logistics.de", requested="email", message_id="again",
                               slots=slots))
-    assert new["requested_slot"] in ("phone", "company")  # no more profile questions
+    assert new["requested_slot"] is None and new["outcome"] == "completed"
+
+
+def test_a_qualified_lead_without_an_email_is_asked_for_a_phone_number(conv, session_factory):
+    # the opening says the need and the timeline: room is left in the seven questions
+    opening = "we need a shared inbox for our support team, live within 3 months"
+    slots = answer_in_turn([(None, opening), ("budget", "around 20k a year"),
+                            ("authority", "I sign off on it"), ("name", "Dana Lee"),
+                            ("email", "skip")])
+    new, _ = run_form(tracker("Acme Logistics", requested="company", message_id="c1",
+                              slots=slots))
+    assert new["requested_slot"] == "phone"
 
 
 def test_a_returning_visitor_quoting_their_email_keeps_their_first_need(conv, session_factory):
@@ -439,7 +450,7 @@ QUALIFYING = [("need", "we need a shared inbox for our support team"),
               ("timeline", "within 3 months")]
 
 
-def answer_in_turn(steps: list[tuple[str, str]]) -> dict[str, Any]:
+def answer_in_turn(steps: list[tuple[str | None, str]]) -> dict[str, Any]:
     """Answer each (slot, text) as the question asked; the slots the form ends up with."""
     slots: dict[str, Any] = {}
     for n, (slot, text) in enumerate(steps):

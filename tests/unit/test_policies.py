@@ -122,8 +122,8 @@ def test_profile_order_breaks_ties_by_file_order(project):
      "bant:", "bant: Value error, must list need, budget, authority, timeline"),
     ("questions.yml", "{slot: seats, priority: 40}", "{slot: job_title, priority: 40}",
      "profile:", "profile: Value error, slot 'job_title' is listed twice"),
-    ("questions.yml", "{status: [qualified, nurture]}", "{status: [hot]}", "ask_when: {",
-     "unknown status hot"),
+    ("questions.yml", "{status: [qualified, nurture], unknown: [email]}", "{status: [hot]}",
+     "ask_when: {", "unknown status hot"),
     ("questions.yml", "max_per_visit: 2", "max_per_visit: two", "max_per_visit",
      "max_per_visit: Input should be a valid integer"),
 ])
