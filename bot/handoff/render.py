@@ -101,6 +101,7 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
             "local": follow_up.at.strftime("%a %d %b %H:%M %Z"),
         },
         "next_step": _next_step(record, assignment, follow_up),
+        "reach": reach_text(record),
         "transcript": (
             transcript_lines(transcript, assistant)
             if transcript is not None
@@ -209,6 +210,18 @@ def campaigns(activities: list[Mapping[str, Any]]) -> list[str]:
         if parts:
             found.append(", ".join(parts))
     return _unique(found)
+
+
+def reach_text(record: Mapping[str, Any]) -> str:
+    """How sales can reach the lead, which is why it was handed over: an e-mail or a phone
+    number it gave, or a person it asked for while chatting without leaving either."""
+    ways = [f"e-mail {record['email']}" if record.get("email") else "",
+            f"phone {record['phone']}" if record.get("phone") else ""]
+    given = " or ".join(w for w in ways if w)
+    if given:
+        return f"by {given}"
+    return ("in the chat only: they asked for a person and left no e-mail or phone yet "
+            "(`leadbot takeover` answers them there)")
 
 
 def _next_step(record: Mapping[str, Any], assignment: Assignment, follow_up: FollowUp) -> str:

@@ -19,6 +19,7 @@ from bot.handoff.render import (
     TEMPLATE_DIR,
     TemplateProblem,
     clip,
+    reach_text,
     render_email,
     render_slack,
     render_text,
@@ -309,3 +310,14 @@ def test_every_summary_format_words_the_budget_once(
     (None, "unknown")])
 def test_summary_timeline_wording(months: float | None, worded: str) -> None:
     assert f"- Timeline: {worded}" in render_text(context(timeline_months=months))
+
+
+@pytest.mark.parametrize(("email", "phone", "expected"), [
+    ("dana@acme.com", None, "by e-mail dana@acme.com"),
+    (None, "+4930901820", "by phone +4930901820"),
+    ("dana@acme.com", "+4930901820", "by e-mail dana@acme.com or phone +4930901820"),
+    (None, None, "in the chat only: they asked for a person"),
+])
+def test_the_summary_says_how_sales_can_reach_the_lead(email, phone, expected) -> None:
+    # a lead reaches sales with a way to reach it, or asking for a person while chatting
+    assert reach_text({"email": email, "phone": phone}).startswith(expected)
