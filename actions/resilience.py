@@ -31,10 +31,16 @@ from bot.conversation import CONSENT, FREE_TEXT
 from bot.parsing.facts import Context, Fact, find_facts, parse_answer
 from bot.parsing.text import clean_text, has_words
 from bot.planner import QuestionPlan, next_question
-from bot.reading import asks_for_person, asks_question, definite, question_response
+from bot.reading import (
+    answer_to,
+    asks_for_person,
+    asks_question,
+    definite,
+    question_response,
+)
 from bot.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
 from bot.turn import UNKNOWN, Reply, Turn, TurnResult
-from bot.understanding.meaning import get_understanding
+from bot.understanding.meaning import Meaning, get_understanding
 
 log = logging.getLogger(__name__)
 
@@ -231,8 +237,11 @@ def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
     requested = turn.requested_slot
     answered = False
     if requested and has_words(text):
-        answer = parse_answer(requested, text, ctx)
-        interruption = _interruption(turn, text, requested, answer)
+        meaning = _meaning(text, requested)
+        # who decides and how firm the budget is are meaning: read without the store too
+        answer = (answer_to(requested, text, ctx, meaning) if meaning is not None
+                  else parse_answer(requested, text, ctx))
+        interruption = _interruption(turn, meaning, requested, answer)
         if interruption:
             # Said as the replay will do it; the question is asked again.
             result.replies.extend(interruption)
@@ -251,20 +260,22 @@ def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
     return result
 
 
-def _interruption(turn: Turn, text: str, requested: str, answer: Fact | None) -> list[Reply]:
-    """What to say to a side question or a request for a person that does not also answer
-    `requested`; empty for anything else.
-
-    Read by the understanding layer, which needs no lead store (if it cannot be loaded
-    either, the message is simply read as an answer). The request itself waits in the
-    spool with the turn, so "I've asked a colleague" stays true.
-    """
+def _meaning(text: str, requested: str | None) -> Meaning | None:
+    """The message's meaning, read by the understanding layer, which needs no lead store;
+    None if it cannot be loaded either (the message is then read as an answer)."""
     try:
-        meaning = get_understanding().read(text, requested)
+        return get_understanding().read(text, requested)
     except Exception as exc:  # noqa: BLE001 - offline, the visitor still gets the question
         log.error("understanding unavailable offline (%s)", type(exc).__name__)
-        return []
-    if definite(answer):
+        return None
+
+
+def _interruption(turn: Turn, meaning: Meaning | None, requested: str,
+                  answer: Fact | None) -> list[Reply]:
+    """What to say to a side question or a request for a person that does not also answer
+    `requested`; empty for anything else. The request itself waits in the spool with the
+    turn, so "I've asked a colleague" stays true."""
+    if meaning is None or definite(answer):
         return []
     if asks_for_person(meaning):
         replies = [Reply("utter_human_requested")]

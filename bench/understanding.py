@@ -3,9 +3,12 @@
     .venvs/app/bin/python -m bench.understanding [--compare-threads] [--json PATH]
 
 Rows: one message and batches, of short (chat-sized) and 4,000-character messages; p50 and
-p95 over a bounded number of runs. Then the resident memory (RSS) added by loading the encoder
-and the heads, and their load times. `--compare-threads` adds the same rows with numpy's
-default BLAS threads, to show why the encoder limits BLAS to one thread.
+p95 over a bounded number of runs; then what a turn pays: `Understanding.read` (encoder,
+heads and lingua's language) of one new message, a 10,000-character one included. Then the
+resident memory (RSS) added by loading the encoder, the heads, lingua and the parsers'
+tables (place names, word lists, currencies), and their load times. `--compare-threads`
+adds the same rows with numpy's default BLAS threads, to show why the encoder limits BLAS to
+one thread.
 """
 
 from __future__ import annotations
@@ -62,6 +65,25 @@ def _time(fn: object, runs: int) -> list[float]:
     return samples
 
 
+def _turn_rows(classifier: object, runs: int) -> list[dict[str, object]]:
+    """What one turn pays: Understanding.read of a message it has not seen (no cache hit),
+    with lingua's language; short, 4,000 and 10,000 characters."""
+    from bot.understanding.meaning import Understanding
+
+    understanding = Understanding(classifier, cache_size=1)  # type: ignore[arg-type]
+    rows = []
+    counter = iter(range(10**9))
+    for name, text in (("turn: 1 short", SHORT[0]), ("turn: 4,000 chars", LONG),
+                       ("turn: 10,000 chars", (LONG * 3)[:10_000])):
+        samples = _time(lambda text=text: understanding.read(f"{next(counter)} {text}"),
+                        max(runs // 2, 5))
+        p50, p95 = _percentiles(samples)
+        rows.append({"blas": "1 BLAS thread", "case": name, "messages": 1,
+                     "runs": max(runs // 2, 5), "p50_ms": round(p50, 1),
+                     "p95_ms": round(p95, 1), "p50_ms_per_message": round(p50, 1)})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs the benchmark and prints the table (and writes JSON when asked)."""
     parser = argparse.ArgumentParser(prog="python -m bench.understanding")
@@ -113,6 +135,21 @@ def main(argv: list[str] | None = None) -> int:
                          "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
                          "p50_ms_per_message": round(p50 / len(texts), 1)})
 
+    rows.extend(_turn_rows(classifier, args.runs))
+    started = time.perf_counter()
+    rss_before_language = _rss_mb()
+    from bot.parsing.language import warm_up as warm_up_language
+
+    warm_up_language()
+    load_language = time.perf_counter() - started
+    rss_language = _rss_mb()
+    started = time.perf_counter()
+    from bot.parsing.facts import warm_up as warm_up_parsing
+
+    warm_up_parsing()
+    load_parsing = time.perf_counter() - started
+    rss_parsing = _rss_mb()
+
     print(f"{'BLAS':<15}{'case':<24}{'runs':>6}{'p50 ms':>10}{'p95 ms':>10}{'p50/msg':>10}")
     for r in rows:
         print(f"{r['blas']:<15}{r['case']:<24}{r['runs']:>6}{r['p50_ms']:>10.1f}"
@@ -123,12 +160,18 @@ def main(argv: list[str] | None = None) -> int:
         "heads_added_mb": round(rss_heads - rss0, 1),
         "encoder_load_s": round(load_encoder, 2),
         "heads_load_s": round(load_heads_s, 3),
+        "lingua_added_mb": round(rss_language - rss_before_language, 1),
+        "lingua_load_s": round(load_language, 2),
+        "parsing_tables_added_mb": round(rss_parsing - rss_language, 1),
+        "parsing_tables_load_s": round(load_parsing, 2),
     }
     print(f"\nRSS {memory['rss_before_mb']} MB before (numpy, pydantic, yaml imported); "
           f"loading the encoder (tokenizers, safetensors, weights) added "
           f"{memory['encoder_added_mb']} MB in {memory['encoder_load_s']} s (sha256 check "
           f"included); the heads added {memory['heads_added_mb']} MB in "
-          f"{memory['heads_load_s']} s")
+          f"{memory['heads_load_s']} s; lingua added {memory['lingua_added_mb']} MB in "
+          f"{memory['lingua_load_s']} s; the parsers' tables {memory['parsing_tables_added_mb']}"
+          f" MB in {memory['parsing_tables_load_s']} s")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "memory": memory}, indent=2) + "\n")
     return 0

@@ -219,6 +219,10 @@ def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact
         return authority_fact(stated) if stated else parse_answer(requested, text, ctx)
     answer = parse_answer(requested, text, ctx)
     if requested == "budget":
+        # Without an amount, only a message that answers states a budget ("no budget yet"),
+        # not a greeting or a remark put to the question.
+        if answer is None and meaning.act.value != "answer":
+            return None
         status = stated_budget_status(meaning, requested, with_amount=answer is not None)
         return with_budget_status(answer, status)
     return answer

@@ -25,20 +25,32 @@ visitors everywhere quote software prices in USD; only a country prefix ("A$", "
 currency named elsewhere in the message ("$5,000 monthly in australian dollars") says
 otherwise.
 
-The table is built on first use (Babel reads ~1,100 locale files, about a second), not at
-import; :func:`warm_up` builds it ahead of the first visitor.
+Reading every locale's symbols costs Babel ~200 MB of memory that it never gives back, so
+the table is built once in a child process (``python -m bot.parsing.currency --build``,
+about two seconds) and kept as a small JSON file under models/ (~100 kB), named after the
+Babel version and this module's own text: a new Babel or an edit of the tables above
+builds it again. A process loads that file on first use; :func:`warm_up` does it ahead of
+the first visitor.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
+import babel
 from babel import Locale, localedata
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
@@ -223,8 +235,46 @@ def _ranked(codes: set[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(codes, key=lambda c: (order.get(c, len(order)), c)))
 
 
+TABLE_DIR = Path(__file__).resolve().parents[2] / "models" / "parsing"
+
+
+def table_path(directory: Path = TABLE_DIR) -> Path:
+    """Where the alias table built by this Babel and this module's text is kept."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return Path(directory) / f"currency-aliases-babel{babel.__version__}-{digest}.json"
+
+
 @cache
 def _table() -> _Table:
+    path = table_path()
+    if not path.is_file():
+        # A child process pays Babel's memory; this one reads the result.
+        subprocess.run([sys.executable, "-m", "bot.parsing.currency", "--build", str(path)],
+                       check=True, timeout=120)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    candidates = {alias: tuple(codes) for alias, codes in data["candidates"].items()}
+    return _indexed(candidates)
+
+
+def _indexed(candidates: dict[str, tuple[str, ...]]) -> _Table:
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for alias in candidates:
+        lengths[alias[0]].add(len(alias))
+    return _Table(candidates, {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()})
+
+
+def build_table(path: Path) -> None:
+    """Build the alias table from CLDR and write it to `path` (atomically)."""
+    candidates = _built_candidates()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"babel": babel.__version__,
+                               "candidates": {k: list(v) for k, v in candidates.items()}},
+                              ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _built_candidates() -> dict[str, tuple[str, ...]]:
     known = currencies()
     merged: dict[str, set[str]] = defaultdict(set)
     for code in known:
@@ -235,11 +285,7 @@ def _table() -> _Table:
                 merged[alias] |= codes
     for alias, meant in COLLOQUIAL.items():
         merged[alias] = set(meant) & known
-    candidates = {alias: _ranked(codes) for alias, codes in merged.items() if alias and codes}
-    lengths: dict[str, set[int]] = defaultdict(set)
-    for alias in candidates:
-        lengths[alias[0]].add(len(alias))
-    return _Table(candidates, {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()})
+    return {alias: _ranked(codes) for alias, codes in merged.items() if alias and codes}
 
 
 _TOUCHING_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
@@ -420,3 +466,15 @@ _HINT_RE = re.compile(
 def _hinted(text: str, region: str | None) -> str | None:
     found = _HINT_RE.search(text)
     return resolve(AMOUNT_WORD_HINTS[found.group(1)], region) if found else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bot.parsing.currency --build PATH`: write the alias table."""
+    parser = argparse.ArgumentParser(prog="python -m bot.parsing.currency")
+    parser.add_argument("--build", type=Path, required=True, help="the JSON file to write")
+    build_table(parser.parse_args(argv).build)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -151,10 +151,11 @@ def _restarts(drill: Drill, role: str) -> list[dict]:
 
 
 def _qualify(drill: Drill, sender: str) -> None:
-    """need, budget, authority, timeline: the lead qualifies and a handoff is requested."""
+    """need, budget, authority, timeline, name and e-mail: the lead qualifies, can be
+    reached, and a handoff is requested."""
     answers = _answers(sender)
     drill.bot.say(sender, answers["need"])
-    for slot in ("budget", "authority", "timeline"):
+    for slot in ("budget", "authority", "timeline", "name", "email"):
         assert drill.bot.requested_slot(sender) == slot
         drill.bot.say(sender, answers[slot])
 

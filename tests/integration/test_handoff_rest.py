@@ -19,12 +19,18 @@ def test_a_qualified_lead_arrives_once_at_the_webhook_signed(bot: BotClient, lea
     sender = bot.new_sender()
     answers = {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}
     bot.say(sender, answers["need"])
-    for slot in ("budget", "authority"):
+    for slot in ("budget", "authority", "timeline"):
         assert bot.requested_slot(sender) == slot
         bot.say(sender, answers[slot])
-    assert bot.requested_slot(sender) == "timeline"
+    # Qualified now, but sales gets a lead only once it can be reached.
+    assert lead_of(leads, sender)["status"] == "qualified"
+    time.sleep(1.0)
+    assert receiver.for_sender(sender) == []
+    assert bot.requested_slot(sender) == "name"
+    bot.say(sender, answers["name"])
+    assert bot.requested_slot(sender) == "email"
     sent = time.monotonic()
-    bot.say(sender, answers["timeline"])  # the qualifying answer
+    bot.say(sender, answers["email"])  # the answer that makes it reachable
     arrived = receiver.wait_for(sender, timeout=10)
     assert arrived.at - sent < 5
     payload = arrived.json
@@ -33,15 +39,17 @@ def test_a_qualified_lead_arrives_once_at_the_webhook_signed(bot: BotClient, lea
     assert arrived.signed_with(HANDOFF_SECRET)
     assert arrived.headers["Idempotency-Key"] == payload["idempotency_key"]
     assert "around 20k a year" in payload["summary"]
-    # The whole conversation, read back from Rasa: the questions asked and the qualifying
-    # answer itself, in order.
+    assert f"Reach: by e-mail {answers['email']}" in payload["summary"]
+    # The whole conversation, read back from Rasa: the questions asked and the answers, the
+    # last one (the e-mail) included, in order.
     assert payload["transcript_source"] == "rasa"
     lines = payload["transcript"]
     visitor = [line["text"] for line in lines if line["speaker"] == "visitor"]
-    assert visitor == [answers[s] for s in ("need", "budget", "authority", "timeline")]
+    assert visitor == [answers[s] for s in ("need", "budget", "authority", "timeline", "name",
+                                            "email")]
     assert any(line["speaker"] == "assistant" and "budget" in line["text"].lower()
                for line in lines)
-    assert f"Visitor: {answers['timeline']}" in payload["summary"]
+    assert f"Visitor: {answers['email']}" in payload["summary"]
     assert payload["lead_url"].endswith(f"/reps/leads/{payload['lead']['lead_id']}")
     time.sleep(1.0)  # the worker polls every 0.2 s: a duplicate would have arrived by now
     assert len(receiver.for_sender(sender)) == 1

@@ -363,12 +363,16 @@ def _garbage(facts: dict[str, Any]) -> list[str]:
 def test_garbage_answers_to_each_question_are_not_stored_as_facts(
     stack: Stack, backend: Backend, bot: BotClient, leads, http: httpx.Client, tally: Tally
 ):
-    """Each question gets the garbage the probe found stored, before a real answer."""
+    """Each question gets the garbage the probe found stored, before a real answer.
+
+    One garbage message per question, then the real answer: a second odd message in a row
+    is read as probing and ends the chat (test_repeated_injection_is_redirected below).
+    """
     email = plus_tag_email()
     garbage = {
-        "budget": ["999999999999 dollars", "{{100000000}}"],
-        "timeline": ["31/12/9999", "in 10000 years"],
-        "name": [LOREM, "<script>alert(1)</script>"],
+        "budget": ["999999999999 dollars"],
+        "timeline": ["in 10000 years"],
+        "name": [LOREM],
         "email": [email],
         "company": ["alert(1)"],
     }
@@ -398,6 +402,26 @@ def test_garbage_answers_to_each_question_are_not_stored_as_facts(
     assert facts["email"] in (None, email)
     _processes_alive(stack, backend)
     tally.assert_clean(f"{backend.kind}: garbage answers")
+
+
+def test_repeated_injection_is_redirected_and_stores_nothing(
+    stack: Stack, backend: Backend, bot: BotClient, leads, http: httpx.Client, tally: Tally
+):
+    """Template, script and SQL text twice in a row ends the chat as spam or abuse."""
+    sender = bot.new_sender()
+    tally.rest("opening", _post(http, _body(sender=sender, message=GOOD["need"])),
+               well_formed=True)
+    for text in ("{{100000000}}", "<script>alert(1)</script>", "' OR 1=1; --"):
+        if bot.requested_slot(sender) is None:
+            break
+        tally.rest(f"probe {text!r}", _post(http, _body(sender=sender, message=text)),
+                   well_formed=True)
+    record = lead_of(leads, sender)
+    assert (record["status"], record["redirect_reason"]) == ("redirected", "spam_abuse")
+    assert record["budget_amount"] is None and record["handoff"] is None
+    assert bot.requested_slot(sender) is None
+    _processes_alive(stack, backend)
+    tally.assert_clean(f"{backend.kind}: repeated injection")
 
 
 # ------------------------------------------------------------------ socket.io

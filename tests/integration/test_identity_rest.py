@@ -37,10 +37,22 @@ def _victim(bot: BotClient, leads: Any, receiver: Receiver,
                "job_title": "Head of Customer Service"}
     bot.dialogue(sender, answers, answers["need"], metadata, fallback="skip")
     receiver.wait_for_event(sender, "lead.qualified", timeout=15)
-    record = lead_of(leads, sender)
+    record = _delivered(leads, sender)
     assert record["status"] == "qualified", record["status_reasons"]
     assert (record["name"], record["email"]) == (answers["name"], answers["email"])
     return sender, answers, record
+
+
+def _delivered(leads: Any, sender: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The record once the worker marked the handoff delivered (the webhook may have its
+    request a moment before the worker records the delivery)."""
+    deadline = time.monotonic() + timeout
+    record = lead_of(leads, sender)
+    while (record.get("handoff") or {}).get("status") != "delivered" \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+        record = lead_of(leads, sender)
+    return record
 
 
 def _settled(leads: Any, sender: str, receiver: Receiver) -> dict[str, Any]:

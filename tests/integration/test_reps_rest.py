@@ -45,11 +45,11 @@ def test_the_lead_page_shows_the_whole_conversation_from_rasa(
     answers = {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}
     said = [answers["need"]]
     replies = bot.say(sender, answers["need"])
-    for slot in ("budget", "authority", "timeline"):
+    for slot in ("budget", "authority", "timeline", "name", "email"):
         assert bot.requested_slot(sender) == slot
         said.append(answers[slot])
         replies += bot.say(sender, answers[slot])
-    receiver.wait_for(sender, timeout=15)
+    receiver.wait_for(sender, timeout=15)  # handed over once it can be reached
     record = delivered_record(leads, sender)
     assert record["status"] == "qualified"
     assert record["handoff"]["status"] == "delivered"
