@@ -5,8 +5,10 @@ conversation read back from Rasa."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -21,18 +23,31 @@ Shot = Callable[[Page, str], Path]
 
 
 def qualified_over_rest(site: Site) -> tuple[str, str, list[str]]:
-    """A visitor qualifies over REST; (lead id, the budget question asked, their words)."""
+    """A visitor qualifies over REST and leaves a name and an e-mail, so sales gets the lead;
+    (lead id, the budget question asked, their words)."""
     bot = BotClient(site.stack.rasa_url, site.settings.rasa_token)
     sender = bot.new_sender()
     answers = {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}
-    said = [answers[slot] for slot in ("need", "budget", "authority", "timeline")]
+    said = [answers[slot] for slot in ("need", "budget", "authority", "timeline", "name",
+                                        "email")]
     replies = bot.say(sender, said[0])
     for words in said[1:]:
         replies += bot.say(sender, words)
-    record = lead_of(site.leads, sender)
+    record = _delivered(site, sender)
     assert record["status"] == "qualified"
     question = next(reply for reply in replies if "budget" in reply.lower())
     return record["lead_id"], question, said
+
+
+def _delivered(site: Site, sender: str, timeout: float = 15.0) -> dict[str, Any]:
+    """The lead's record once the handoff worker marked it delivered (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    record = lead_of(site.leads, sender)
+    while (record.get("handoff") or {}).get("status") != "delivered" \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+        record = lead_of(site.leads, sender)
+    return record
 
 
 def test_a_rep_signs_in_lists_the_leads_and_reads_one(
