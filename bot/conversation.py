@@ -42,6 +42,7 @@ from bot.reading import (
     redirect_reason,
     stated_authority,
     stated_budget_status,
+    statement_and_question,
     states_a_need,
     unknown_value,
     unscored,
@@ -270,8 +271,9 @@ class Conversation:
                 result.replies.extend(self._ask_for_person(session, lead, turn, result))
                 interrupted = True
             elif asks_question(meaning) and not keeps_address:
-                result.replies.append(Reply(question_response(meaning, requested,
-                                                              self._responses)))
+                result.replies.append(Reply(question_response(
+                    self._question_meaning(text, meaning, requested), requested,
+                    self._responses)))
                 interrupted = True
         facts = self._facts_of(turn, text, ctx, answer, result, interrupted,
                                meaning=meaning, previous_budget=lead.budget_status)
@@ -319,15 +321,35 @@ class Conversation:
         result.slots[PERSON_PENDING_SLOT] = True
         return []
 
+    def _question_meaning(self, text: str, meaning: Meaning, asked: str | None) -> Meaning:
+        """The reading of what a message asks: its question sentences alone when it also
+        tells something (the telling part would pull the topic its way)."""
+        parts = statement_and_question(text)
+        if parts is None:
+            return meaning
+        question = self._understanding.read(parts[1], asked)
+        return question if asks_question(question) else meaning
+
+    def _need_in_opening(self, text: str, meaning: Meaning) -> str | None:
+        """The need an opening states: the whole message, or, when it also asks something,
+        the sentences that tell ("client e-mails pile up. is there a plan for one?")."""
+        if states_a_need(meaning, text):
+            return strip_greeting(text)
+        parts = statement_and_question(text)
+        if parts is None or not asks_question(meaning):
+            return None
+        told = strip_greeting(parts[0])
+        return told if states_a_need(self._understanding.read(told), told) else None
+
     def _volunteered(self, text: str, ctx: Context, meaning: Meaning, asked: str | None,
                      skip: frozenset[str]) -> dict[str, Fact]:
         """Facts said in passing: values by the parsers' finders; a role in the decision and
         a budget's firmness by the heads."""
         found = find_facts(text, ctx, skip=skip | {"authority"})
-        if "need" not in skip and "need" not in found and asked is None \
-                and states_a_need(meaning, text):
-            body = strip_greeting(text)
-            found["need"] = Fact("need", body, body)
+        if "need" not in skip and "need" not in found and asked is None:
+            body = self._need_in_opening(text, meaning)
+            if body:
+                found["need"] = Fact("need", body, body)
         if "authority" not in skip:
             role = stated_authority(meaning, asked)
             if role:

@@ -8,6 +8,7 @@ and budget status it states, the topic of a question, its language. The values c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,7 @@ class Thresholds:
     stated_in_passing: float = 0.6  # ...said while answering something else
     stated_when_sure: float = 0.8  # ...in a message that mainly asks something
     status_alone: float = 0.8  # a budget status with no amount ("no budget yet", "not sure")
+    none_in_remark: float = 0.9  # "no budget" in a remark the act head reads as no answer
 
 
 THRESHOLDS = Thresholds()
@@ -158,6 +160,21 @@ def states_a_need(meaning: Meaning, text: str, thresholds: Thresholds = THRESHOL
             and meaning.kind.value == PROSPECT and len(text.split()) >= NEED_MIN_WORDS)
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def statement_and_question(text: str) -> tuple[str, str] | None:
+    """A message that both tells and asks ("our inbox is a mess. is there a plan for one
+    user?") as (what it tells, what it asks): its sentences without and with a question
+    mark. None unless it has both."""
+    sentences = [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    told = [s for s in sentences if not s.endswith("?")]
+    if not asked or not told:
+        return None
+    return " ".join(told), " ".join(asked)
+
+
 def declines(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
     """The reply to a question does something else than answer it ("email is better",
     "not giving that out"): a decline, not an answer to rephrase the question for."""
@@ -220,12 +237,24 @@ def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact
     answer = parse_answer(requested, text, ctx)
     if requested == "budget":
         # Without an amount, only a message that answers states a budget ("no budget yet"),
-        # not a greeting or a remark put to the question.
+        # not a greeting or a remark put to the question -- unless a prospect's remark
+        # surely says there is no money ("nothing until the grant comes in").
         if answer is None and meaning.act.value != "answer":
-            return None
+            return budget_none_in_remark(meaning)
         status = stated_budget_status(meaning, requested, with_amount=answer is not None)
         return with_budget_status(answer, status)
     return answer
+
+
+def budget_none_in_remark(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> Fact | None:
+    """ "No budget" read with confidence from a prospect's message the act head does not
+    read as an answer; declines ("rather not say") read as unknown and stay unanswered."""
+    reading = meaning.budget
+    if reading is None or meaning.kind.value != PROSPECT:
+        return None
+    if reading.distribution.get("none", 0.0) < thresholds.none_in_remark:
+        return None
+    return with_budget_status(None, "none")
 
 
 def authority_fact(value: str) -> Fact:

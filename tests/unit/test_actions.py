@@ -323,6 +323,17 @@ def test_an_opening_answered_as_a_question_still_gives_its_facts(conv, session_f
     assert record(session_factory)["company_size"] == 75
 
 
+def test_an_opening_that_tells_and_asks_keeps_the_need_and_answers_the_question(
+        conv, session_factory):
+    text = ("hey, I run a two-person bike repair shop and customer emails keep slipping "
+            "through. how much would that cost us per month?")
+    slots, said = run_form(tracker(text, intent="ask_pricing", bot_spoke=False))
+    assert "utter_pricing" in said
+    told = "I run a two-person bike repair shop and customer emails keep slipping through."
+    assert record(session_factory)["need"] == told
+    assert slots["requested_slot"] != "need"
+
+
 def test_a_redirected_visitor_keeps_what_they_said_about_themselves(conv, session_factory):
     text = ("hey, I'm an engineer at Ticketmint (we make a chat/helpdesk product too). what "
             "NLU stack does your bot use? asking for benchmarking, mateus@ticketmint.dev")

@@ -26,7 +26,8 @@ from bot.reading import (
     stated_budget_status,
     updated_evidence,
 )
-from bot.understanding.meaning import get_understanding
+from bot.understanding.classifier import LabelReading, Reading
+from bot.understanding.meaning import Meaning, get_understanding
 
 CTX = Context(today=date(2026, 12, 1))
 
@@ -145,6 +146,27 @@ def test_how_firm_the_budget_is_is_read_from_the_answer() -> None:
 def test_nonsense_to_the_budget_question_states_no_status() -> None:
     meaning = read("purple giraffes", "budget")
     assert stated_budget_status(meaning, "budget", with_amount=False) is None
+
+
+def remark(kind: str, none: float, unknown: float) -> Meaning:
+    """A reading the act head takes for a remark, with the budget head's two classes."""
+    rest = 1.0 - none - unknown
+    budget = {"none": none, "unknown": unknown, "allocated": rest, "estimate": 0.0,
+              "unsaid": 0.0}
+    return Meaning(Reading(kind=LabelReading(kind, 0.9, {kind: 0.9}),
+                           act=LabelReading("other", 0.55, {"other": 0.55, "answer": 0.45}),
+                           budget=LabelReading(max(budget, key=budget.__getitem__),
+                                               max(budget.values()), budget)), "en")
+
+
+def test_a_remark_that_surely_says_there_is_no_money_answers_the_budget_question() -> None:
+    text = "nothing till then"
+    assert answer_to("budget", text, CTX, remark("prospect", 0.97, 0.02)).value["status"] \
+        == "none"
+    # Unsure, a decline ("rather not say") or not a prospect: the question stays open.
+    assert answer_to("budget", text, CTX, remark("prospect", 0.7, 0.2)) is None
+    assert answer_to("budget", text, CTX, remark("prospect", 0.02, 0.97)) is None
+    assert answer_to("budget", text, CTX, remark("job_seeker", 0.97, 0.02)) is None
 
 
 @pytest.mark.parametrize(("text", "response"), [
