@@ -387,6 +387,11 @@ class Stack:
         # The action server reads the same settings: hand over this stack's values.
         app_env.update({name.upper(): str(value) for name, value in s.model_dump().items()})
         app_env["SANIC_HOST"] = "127.0.0.1"
+        # glibc gives each thread that allocates its own malloc arena; the encoder's arrays
+        # freed in the action server's worker threads stay resident there. Two arenas keep
+        # about 35 MB less RSS at the same CPU per turn (`make bench`). An operator's own
+        # value wins.
+        app_env.setdefault("MALLOC_ARENA_MAX", "2")
         actions = self._spawn(
             [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
              "--port", str(s.action_port)],
