@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.parsing.budget import Budget
 from bot.parsing.facts import AUTHORITY_WORDS, Context, Fact, budget_fact, parse_answer
+from bot.understanding.classifier import LabelReading
 from bot.understanding.corpus import UNSAID
 from bot.understanding.meaning import PROSPECT, Meaning
 
@@ -206,18 +207,26 @@ def stated_authority(meaning: Meaning, asked: str | None, *, sure: bool = False,
     `stated_when_sure` when `sure` is asked for); said in passing, only a confident reading
     that the message states a role at all.
     """
-    reading = meaning.authority
+    found = _stated_class(meaning.authority)
+    if found is None:
+        return None
+    best, probability, said = found
+    if asked == "authority":
+        bar = thresholds.stated_when_sure if sure else thresholds.stated_in_answer
+        return best if probability >= bar else None
+    return best if said >= thresholds.stated_in_passing and best != "unknown" else None
+
+
+def _stated_class(reading: LabelReading | None) -> tuple[str, float, float] | None:
+    """A head trained with an `unsaid` class: the likeliest class the message may state,
+    its probability, and how likely the message states any (None without a reading)."""
     if reading is None:
         return None
     stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
     if not stated:
         return None
     best = max(stated, key=stated.__getitem__)
-    if asked == "authority":
-        bar = thresholds.stated_when_sure if sure else thresholds.stated_in_answer
-        return best if stated[best] >= bar else None
-    said = 1.0 - reading.distribution.get(UNSAID, 0.0)
-    return best if said >= thresholds.stated_in_passing and best != "unknown" else None
+    return best, stated[best], 1.0 - reading.distribution.get(UNSAID, 0.0)
 
 
 def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact | None:
@@ -271,17 +280,13 @@ def stated_budget_status(meaning: Meaning, asked: str | None, *, with_amount: bo
     "purple elephants" stays an unclear answer. Said in passing, only a confident reading
     that the message talks about a budget at all.
     """
-    reading = meaning.budget
-    if reading is None:
+    found = _stated_class(meaning.budget)
+    if found is None:
         return None
-    stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
-    if not stated:
-        return None
-    best = max(stated, key=stated.__getitem__)
+    best, probability, said = found
     if asked == "budget":
         bar = thresholds.stated_in_answer if with_amount else thresholds.status_alone
-        return best if stated[best] >= bar else None
-    said = 1.0 - reading.distribution.get(UNSAID, 0.0)
+        return best if probability >= bar else None
     return best if said >= thresholds.stated_in_passing else None
 
 
