@@ -15,8 +15,8 @@ from rasa_sdk.types import DomainDict
 from actions.guard import GuardedAction, on_store
 from actions.runtime import conversation
 from actions.tracker_turn import say, turn_from_tracker
-from bot.spool import CONCLUDE
-from bot.turn import Reply, Turn
+from bot.conversation.spool import CONCLUDE
+from bot.conversation.turn import Reply, Turn
 
 
 def _conclude(turn: Turn) -> list[Reply]:

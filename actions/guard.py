@@ -7,9 +7,9 @@ visitor's words or the tracker: both hold personal data) and answered with the a
 
 `on_store` is how an action calls the lead store: retried while the store is busy
 (TURN_RETRY_SECONDS, as the form's turns), and when the store still does not take it, the
-call is kept in the spool (bot/spool.py) under the action's name and applied later by the
-action server's drainer or the delivery worker. It then returns None and the action says
-what fits without the store (a request for a person is still "asked a colleague": it is
+call is kept in the spool (bot/conversation/spool.py) under the action's name and applied
+later by the action server's drainer or the delivery worker. It then returns None and the
+action says what fits without the store (a request for a person is still "asked a colleague": it is
 kept and will be recorded).
 """
 
@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.resilience import run_stored, where
-from bot.turn import Turn
+from bot.conversation.turn import Turn
 
 log = logging.getLogger(__name__)
 

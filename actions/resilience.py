@@ -1,12 +1,12 @@
 """A turn is never lost: retried while the lead store is busy, else spooled and answered.
 
 `run_turn` wraps `Conversation.take_turn`. A busy or unreachable store is retried with
-short back-off for `retry_seconds`; after that the turn goes to the spool (bot/spool.py)
-and the visitor still gets a real reply, planned from the tracker's slots alone: "Thanks,
-noted." and the next question. Turns of a conversation that has something waiting in the
-spool are applied after it, never before. Any other failure is logged by its type only
-(never the visitor's words or the tracker), spooled as well, and answered with
-`utter_try_again` and the same question again.
+short back-off for `retry_seconds`; after that the turn goes to the spool
+(bot/conversation/spool.py) and the visitor still gets a real reply, planned from the
+tracker's slots alone: "Thanks, noted." and the next question. Turns of a conversation
+that has something waiting in the spool are applied after it, never before. Any other
+failure is logged by its type only (never the visitor's words or the tracker), spooled as
+well, and answered with `utter_try_again` and the same question again.
 
 `run_stored` gives every other action's lead-store call (a request for a person, the end
 of the form, a rep's takeover) the same retries and spool; actions/guard.py uses it.
@@ -27,19 +27,19 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import exc as sa_exc
 
-from bot.conversation import CONSENT, FREE_TEXT
-from bot.parsing.facts import Context, Fact, find_facts, parse_answer
-from bot.parsing.text import clean_text, has_words
-from bot.planner import QuestionPlan, next_question
-from bot.reading import (
+from bot.conversation.planner import QuestionPlan, next_question
+from bot.conversation.reading import (
     answer_to,
     asks_for_person,
     asks_question,
     definite,
     question_response,
 )
-from bot.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
-from bot.turn import UNKNOWN, Reply, Turn, TurnResult
+from bot.conversation.service import CONSENT, FREE_TEXT
+from bot.conversation.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
+from bot.conversation.turn import UNKNOWN, Reply, Turn, TurnResult
+from bot.parsing.facts import Context, Fact, find_facts, parse_answer
+from bot.parsing.text import clean_text, has_words
 from bot.understanding.meaning import Meaning, get_understanding
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation import Conversation
+from bot.conversation.service import Conversation
+from bot.conversation.spool import Apply, TurnSpool, replay, store_appliers
 from bot.parsing.bounds import use_bounds
-from bot.policies import policies
+from bot.policies.loader import policies
 from bot.settings import settings
-from bot.spool import Apply, TurnSpool, replay, store_appliers
 from bot.store import make_engine, make_session_factory
 from bot.store.db import set_lock_wait
 from bot.understanding.meaning import Understanding, get_understanding

@@ -12,10 +12,10 @@ from rasa_sdk.types import DomainDict
 from actions.guard import GuardedAction, on_store
 from actions.runtime import session_factory
 from actions.tracker_turn import say, turn_from_tracker
-from bot.spool import HUMAN_TAKEOVER
+from bot.conversation.spool import HUMAN_TAKEOVER
+from bot.conversation.takeover import record_takeover
+from bot.conversation.turn import Reply, Turn
 from bot.store import session_scope
-from bot.takeover import record_takeover
-from bot.turn import Reply, Turn
 
 # Rasa writes this text for an intent triggered through its (token-protected) HTTP API.
 EXTERNAL_PREFIX = "EXTERNAL: "

@@ -11,9 +11,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import response_values
-from bot.conversation import CONSENT, EVIDENCE_SLOT, LANGUAGE_SLOT, PERSON_PENDING_SLOT
-from bot.planner import QuestionPlan
-from bot.turn import Reply, Turn
+from bot.conversation.planner import QuestionPlan
+from bot.conversation.service import CONSENT, EVIDENCE_SLOT, LANGUAGE_SLOT, PERSON_PENDING_SLOT
+from bot.conversation.turn import Reply, Turn
 
 FORM_NAME = "qualify_form"
 # Actions that run between a user message and the form without answering the visitor.

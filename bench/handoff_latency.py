@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.launcher import Stack, model_path, train
+from bot.ops.launcher import Stack, model_path, train
 from bot.settings import load_settings
 from bot.store import migrate
 from tests.receivers import Receiver, free_port, running_receiver

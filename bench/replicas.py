@@ -3,7 +3,7 @@ Redis lock store and one lead store, with each conversation's messages sent to t
 
     .venvs/app/bin/python -m bench.replicas    # bench/results/<date>-replicas.{json,md}
 
-Two `bot.launcher.Stack`s (Rasa + action server + delivery worker each) on the same fresh
+Two `bot.ops.launcher.Stack`s (Rasa + action server + delivery worker each) on the same fresh
 PostgreSQL schema and Redis. The same level (closed loop, 20 visitors) runs once against
 replica A alone and once alternating A, B, A, B... within every conversation. Afterwards
 every conversation's tracker is read back over Rasa's HTTP API and compared with what the
@@ -48,7 +48,7 @@ from bench.servers import (
     stop_leadbot,
 )
 from bot import store
-from bot.launcher import PROJECT_ROOT, VAR_DIR, Stack, train
+from bot.ops.launcher import PROJECT_ROOT, VAR_DIR, Stack, train
 from bot.store import make_engine, make_session_factory
 from tests.receivers import free_port, running_receiver
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from bot.launcher import APP_PYTHON, ENGINE_BIN
+from bot.ops.launcher import APP_PYTHON, ENGINE_BIN
 
 # (key in the flattened figures, label in the table, whether lower is better)
 FIGURES: tuple[tuple[str, str, bool], ...] = (

@@ -50,7 +50,7 @@ from bench.servers import (
     summarise_profile,
     train_baseline,
 )
-from bot.launcher import PROJECT_ROOT, VAR_DIR, Stack, model_path, train
+from bot.ops.launcher import PROJECT_ROOT, VAR_DIR, Stack, model_path, train
 from bot.store import make_engine, make_session_factory
 from tests.receivers import running_receiver
 

@@ -1,10 +1,10 @@
 """The servers a benchmark runs: the baseline form bot and leadbot, their stores, training,
 and what is measured from outside the processes (RSS, py-spy profiles).
 
-Leadbot runs as `bot.launcher.Stack` (Rasa, action server, delivery worker). The baseline is
+Leadbot runs as `bot.ops.launcher.Stack` (Rasa, action server, delivery worker). The baseline is
 started the same way from the same engine venv, with its own action server
 (`bench/baseline/actions.py`) and no worker. Every process is started in its own process
-group and stopped by its PID (`bot.launcher.stop_process`).
+group and stopped by its PID (`bot.ops.launcher.stop_process`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import create_engine, text
 
-from bot.launcher import (
+from bot.ops.launcher import (
     APP_PYTHON,
     ENGINE_BIN,
     PROJECT_ROOT,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.handoff_latency import percentile
-from bot.launcher import Stack, train
+from bot.ops.launcher import Stack, train
 from bot.settings import load_settings
 from bot.store import migrate
 from tests.receivers import free_port

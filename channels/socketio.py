@@ -55,7 +55,7 @@ INPUT_ERROR_EVT = "input_error"
 
 def widget_origins() -> frozenset[str]:
     """Origins whose pages may open the widget's socket (LEADBOT_WIDGET_ORIGINS, set by
-    `bot.launcher.Stack` from CORS_ORIGINS and the site's own); empty = any origin."""
+    `bot.ops.launcher.Stack` from CORS_ORIGINS and the site's own); empty = any origin."""
     return frozenset(os.environ.get("LEADBOT_WIDGET_ORIGINS", "").split())
 
 

@@ -86,7 +86,7 @@ def leadbot(db_url: str, tmp_path: Path) -> Callable[..., Any]:
     """Run `leadbot …` against `db_url` (SQLite and PostgreSQL), ignoring any `.env` file."""
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     def run(*args: str, url: str = db_url) -> Any:
         env = {"DATABASE_URL": url, "LEADBOT_ENV_FILE": str(tmp_path / "no.env")}

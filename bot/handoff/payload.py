@@ -15,18 +15,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from bot.decisions.ownership import Assignment, follow_up_time
+from bot.decisions.rescore import assignment_for
 from bot.handoff.render import (
     render_text,
     summary_context,
     summary_variants,
     transcript_lines,
 )
-from bot.rescore import assignment_for
-from bot.routing import FALLBACK_RULE, Assignment, follow_up_time, routing_policy
+from bot.policies.routing import FALLBACK_RULE, routing_policy
 from bot.store import Handoff, Lead, lead_record
 from bot.store.column_types import as_utc
 from bot.store.record import iso_utc
-from bot.store.vocabulary import DERIVED
+from bot.vocabulary import DERIVED
 
 EVENTS = {"qualified": "lead.qualified", "visitor_request": "lead.requested_human"}
 UPDATED = "lead.updated"
@@ -100,7 +101,7 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
 
 
 def with_transcript(payload: dict[str, Any], lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A copy of `payload` carrying the whole conversation (`bot.transcript.Line.as_json()`
+    """A copy of `payload` carrying the whole conversation (`bot.rasa_api.Line.as_json()`
     items) instead of the stored answers, its summary rendered again.
 
     Rasa saves a conversation at the end of a turn, so the turn that caused the handoff may

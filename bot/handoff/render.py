@@ -26,7 +26,7 @@ from typing import Any
 
 import jinja2
 
-from bot.routing import Assignment, FollowUp
+from bot.decisions.ownership import Assignment, FollowUp
 from bot.wording import authority_text, budget_text, timeline_text
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -64,7 +64,7 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
     """Everything the templates show, as plain JSON-like data (visitor text unescaped).
 
     `record` is `bot.store.lead_record(lead)`; `lead_url` the read-only lead page, if any;
-    `transcript` the whole conversation (`bot.transcript.Line.as_json()` items) or None when
+    `transcript` the whole conversation (`bot.rasa_api.Line.as_json()` items) or None when
     it could not be read, in which case the visitor's stored answers stand in for it;
     `reference` the handoff's idempotency key, shown so a rep can match a repeat.
     """
@@ -116,7 +116,7 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
 
 
 def transcript_lines(lines: Sequence[Mapping[str, Any]], assistant: str) -> list[dict[str, Any]]:
-    """Transcript lines (`bot.transcript.Line.as_json()` items) as the templates show them."""
+    """Transcript lines (`bot.rasa_api.Line.as_json()` items) as the templates show them."""
     return [
         {"speaker": line.get("speaker"),
          "who": assistant if line.get("speaker") == "assistant" else "Visitor",

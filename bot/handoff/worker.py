@@ -31,13 +31,13 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.spool import Apply, DrainReport, TurnSpool, replay
 from bot.handoff.payload import as_possible_repeat, handoff_payload, with_transcript
 from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
-from bot.spool import Apply, DrainReport, TurnSpool, replay
 from bot.store import Handoff, HandoffDelivery, session_scope
 from bot.store.column_types import as_utc, utcnow
-from bot.store.vocabulary import OPEN_HANDOFF_STATUSES
+from bot.vocabulary import OPEN_HANDOFF_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -409,10 +409,10 @@ class SpoolReplayer:
     def _appliers(self) -> dict[str, Apply]:
         if self._apply is None:
             # Built on first need: the policies are read only by a worker that replays.
-            from bot.conversation import Conversation
+            from bot.conversation.service import Conversation
+            from bot.conversation.spool import store_appliers
             from bot.parsing.bounds import use_bounds
-            from bot.policies import policies
-            from bot.spool import store_appliers
+            from bot.policies.loader import policies
 
             rules = policies()
             use_bounds(rules.questions.bounds.to_bounds())  # as the action server parses
@@ -446,7 +446,7 @@ class RetentionClock:
 def _apply_retention(settings: Settings, factory: sessionmaker[Session],
                      retention: RetentionClock, report: Report | None) -> None:
     # A failed pass must not hold delivery up: it is said once and tried again later.
-    from bot.retention import retention_summary, run_retention
+    from bot.ops.retention import retention_summary, run_retention
 
     try:
         result, events, lines = run_retention(settings, factory)
@@ -461,7 +461,7 @@ def _apply_retention(settings: Settings, factory: sessionmaker[Session],
 
 def sources_from_settings(settings: Settings) -> Sources:
     """Lead page links from PUBLIC_URL, the conversation from Rasa's HTTP API (RASA_TOKEN)."""
-    from bot.transcript import TranscriptUnavailable, fetch_transcript
+    from bot.rasa_api import TranscriptUnavailable, fetch_transcript
     from bot.web.links import lead_page_url
 
     def transcript(ids: Sequence[str]) -> list[dict[str, Any]] | None:

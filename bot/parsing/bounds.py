@@ -1,6 +1,6 @@
 """Plausible facts only: the bounds a parsed value must hold to be stored as a fact.
 
-The numbers live in `policies/questions.yml` (`bounds:`), validated by bot/policies.py and
+The numbers live in `policies/questions.yml` (`bounds:`), validated by bot/policies/questions.py and
 handed to `use_bounds` when a process starts the conversation; the defaults here are the
 same, so parsing without a policy (tests, the CLI) behaves alike. A value out of bounds is
 no answer: the visitor's words are kept as raw text and the question is rephrased once,

@@ -106,7 +106,7 @@ def _timeline_of(timeline: Timeline | None) -> Fact | None:
 
 def _authority(text: str, ctx: Context) -> Fact | None:
     # What the visitor says about the decision is read by the understanding layer's
-    # authority head (bot/conversation.py); a job title alone still implies one.
+    # authority head (bot/conversation/service.py); a job title alone still implies one.
     title = find_job_title(text, language=ctx.language) or parse_job_title(
         text, language=ctx.language)
     return _authority_fact(authority_from_title(title) if title else None)

@@ -47,7 +47,7 @@ from bot.store.queries import (
     list_leads,
 )
 from bot.store.record import lead_record
-from bot.store.vocabulary import CONTRACT_FIELDS, UNVERIFIED_EMAIL, VERIFIED_BROWSER
+from bot.vocabulary import CONTRACT_FIELDS, UNVERIFIED_EMAIL, VERIFIED_BROWSER
 
 __all__ = [
     "CONTRACT_FIELDS",

@@ -15,7 +15,7 @@ from bot.store.column_types import as_utc, utcnow
 from bot.store.insert import insert_returning_key
 from bot.store.models import Activity, Conversation, Lead
 from bot.store.page_context import clean_page_context
-from bot.store.vocabulary import ACTIVITY_SOURCES
+from bot.vocabulary import ACTIVITY_SOURCES
 
 MAX_KIND = 100
 MAX_KEY = 500

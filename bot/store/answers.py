@@ -16,7 +16,7 @@ from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
 from bot.store.page_context import clean_page_context, storable_page_context
 from bot.store.queries import latest_visit
-from bot.store.vocabulary import (
+from bot.vocabulary import (
     ANSWER_SOURCES,
     CLAIM,
     OPEN_HANDOFF_STATUSES,

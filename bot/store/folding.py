@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from bot.store.models import Lead
-from bot.store.vocabulary import AUTHORITIES, BUDGET_PERIODS, BUDGET_STATUSES, DERIVED
+from bot.vocabulary import AUTHORITIES, BUDGET_PERIODS, BUDGET_STATUSES, DERIVED
 
 _TEXT_FIELDS = ("need", "name", "company", "job_title", "phone")
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.store.column_types import utcnow
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import OPEN_HANDOFF_SQL, Conversation, Handoff, Lead, new_lead_id
-from bot.store.vocabulary import (
+from bot.vocabulary import (
     CONVERSATION_END_REASONS,
     HANDOFF_REASONS,
     LEAD_STATUSES,

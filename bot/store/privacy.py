@@ -42,7 +42,7 @@ from bot.store.db import database_url
 from bot.store.models import Activity, Answer, Base, Conversation, Handoff, Lead
 from bot.store.queries import find_lead
 from bot.store.record import iso_utc, lead_record
-from bot.store.vocabulary import OPEN_HANDOFF_STATUSES
+from bot.vocabulary import OPEN_HANDOFF_STATUSES
 
 # Columns that hold a key of one of the person's rows, by what they hold.
 _KEY_COLUMNS = {"lead_id": "leads", "conversation_id": "conversations",
@@ -282,7 +282,7 @@ def _lead_of(payload: Any) -> str | None:
 def spool_records(directory: Path | None, sender_ids: Iterable[str]) -> list[dict[str, Any]]:
     """What the turn spool (SPOOL_DIR) holds of these conversations: turns and requests
     the lead store has not taken yet, and those set aside in dead.jsonl."""
-    from bot.spool import TurnSpool
+    from bot.conversation.spool import TurnSpool
 
     ids = set(sender_ids)
     if directory is None or not ids or not directory.is_dir():
@@ -294,7 +294,7 @@ def erase_spool(directory: Path | None, sender_ids: Iterable[str]) -> int:
     """Remove these conversations' entries from the turn spool (turns.jsonl, dead.jsonl);
     the entries removed. Done before the rows are erased, and under the spool's drain lock,
     so no replay can bring the person back into the lead store afterwards."""
-    from bot.spool import TurnSpool
+    from bot.conversation.spool import TurnSpool
 
     ids = set(sender_ids)
     if directory is None or not ids:

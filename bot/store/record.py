@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.store.column_types import as_utc
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
-from bot.store.vocabulary import UNVERIFIED_EMAIL
+from bot.vocabulary import UNVERIFIED_EMAIL
 
 
 def iso_utc(value: datetime | None) -> str | None:

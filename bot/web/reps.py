@@ -4,7 +4,7 @@
   (`?limit=50&offset=0`);
 - `/reps/leads/<lead_id>`: one lead in full: profile, BANT with the visitor's own words,
   score and status reasons, activity, every handoff and delivery, and the whole
-  conversation read back from Rasa (`bot.transcript`), or, when Rasa cannot be asked, the
+  conversation read back from Rasa (`bot.rasa_api`), or, when Rasa cannot be asked, the
   visitor's stored answers with the reason.
 
 Everything needs REPS_TOKEN (`settings.reps_token`): without one configured every page
@@ -42,10 +42,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
+from bot.decisions.rescore import current_owner
+
 # The summary's wording of BANT values and activity is the rep's vocabulary everywhere:
 # the rep page shows exactly what the handoff message said.
 from bot.handoff.render import bant_items, campaigns, pages_seen
-from bot.rescore import current_owner
+from bot.rasa_api import Line, TranscriptUnavailable, fetch_transcript
 from bot.settings import Settings
 from bot.store import (
     Handoff,
@@ -56,8 +58,7 @@ from bot.store import (
     session_scope,
 )
 from bot.store.column_types import as_utc, utcnow
-from bot.store.vocabulary import LEAD_STATUSES
-from bot.transcript import Line, TranscriptUnavailable, fetch_transcript
+from bot.vocabulary import LEAD_STATUSES
 from bot.web.rep_sessions import (
     AttemptLimiter,
     read_cookie,

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.launcher import Stack, model_path
+from bot.ops.launcher import Stack, model_path
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store import make_engine, make_session_factory, migrate
 from tests.receivers import Receiver, free_port, running_receiver

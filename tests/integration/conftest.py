@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.launcher import Stack, model_path, secret_values
+from bot.ops.launcher import Stack, model_path, secret_values
 from bot.settings import load_settings
 from bot.store import make_engine, make_session_factory, migrate
 from tests.integration.client import BotClient

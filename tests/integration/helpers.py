@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from bot import store
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from bot.web.app import create_app
 
 # A prospect who answers every question the assistant may ask.

@@ -29,10 +29,10 @@ import pytest
 from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.launcher import Stack, model_path, secret_values
+from bot.ops.launcher import Stack, model_path, secret_values
+from bot.ops.supervision import read_state, sqlite_files
 from bot.settings import load_settings
 from bot.store import make_engine, make_session_factory, migrate
-from bot.supervision import read_state, sqlite_files
 from tests.integration.client import BotClient
 from tests.integration.conftest import Backend
 from tests.integration.helpers import PROSPECT_ANSWERS, lead_of

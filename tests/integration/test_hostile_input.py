@@ -31,7 +31,7 @@ import httpx
 import pytest
 import yaml
 
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from tests.integration.client import BotClient
 from tests.integration.conftest import Backend
 from tests.integration.helpers import PROSPECT_ANSWERS, lead_of

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import identity
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from tests.integration.client import BotClient
 from tests.integration.helpers import PROSPECT_ANSWERS, issued_token, lead_of
 from tests.receivers import Receiver

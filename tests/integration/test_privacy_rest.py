@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
-from bot.launcher import Stack
+from bot.cli.main import main
+from bot.ops.launcher import Stack
 from bot.store import lead_for_conversation, session_scope
 from bot.store.models import Base
 from tests.integration.client import BotClient

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from tests.integration.client import BotClient
 from tests.integration.helpers import PROSPECT_ANSWERS, issued_token, lead_of
 from tests.receivers import Receiver

@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from bot.cli import main
-from bot.launcher import Stack
+from bot.cli.main import main
+from bot.ops.launcher import Stack
 from bot.web.reps import routes
 from tests.integration.client import BotClient
 from tests.integration.helpers import PROSPECT_ANSWERS, lead_of

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from bot.store import make_engine, make_session_factory
 from tests.integration.client import BotClient
 from tests.integration.conftest import Backend, started_stack

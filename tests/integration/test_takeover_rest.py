@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot import store
-from bot.launcher import Stack
+from bot.ops.launcher import Stack
 from tests.integration.client import BotClient
 from tests.integration.helpers import PROSPECT_ANSWERS
 

@@ -27,9 +27,8 @@ from sqlalchemy import text as sql
 from actions import conclude, qualify_form, runtime, takeover
 from actions.runtime import bound_lock_waits
 from bot import identity, store
-from bot.conversation import Conversation
-from bot.policies import policies
-from bot.spool import (
+from bot.conversation.service import Conversation
+from bot.conversation.spool import (
     CONCLUDE,
     HUMAN_TAKEOVER,
     TURN,
@@ -37,6 +36,7 @@ from bot.spool import (
     replay,
     store_appliers,
 )
+from bot.policies.loader import policies
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
 TODAY = date(2026, 11, 23)

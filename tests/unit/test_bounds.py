@@ -10,7 +10,9 @@ import pytest
 
 from bot.parsing.bounds import DEFAULT_BOUNDS, Bounds, active_bounds, use_bounds, within_bounds
 from bot.parsing.facts import Context, find_facts, parse_answer
-from bot.policies import PolicyError, QuestionsPolicy, load_policy, policies
+from bot.policies.base import PolicyError, load_policy
+from bot.policies.loader import policies
+from bot.policies.questions import QuestionsPolicy
 
 CTX = Context(today=date(2026, 11, 23))
 LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.store import (
     CONTRACT_FIELDS,
     AnswerInput,
@@ -212,8 +212,8 @@ def test_show_and_list_word_the_budget_once(
 ) -> None:
     from datetime import date
 
+    from bot.conversation.reading import answer_to
     from bot.parsing.facts import Context, parse_answer
-    from bot.reading import answer_to
     from bot.understanding.meaning import get_understanding
 
     ctx = Context(today=date(2025, 3, 1))

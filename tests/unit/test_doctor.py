@@ -16,11 +16,11 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
-from bot.cli import main
-from bot.doctor import Check, check_database, check_model, check_restarts, check_targets
+from bot.cli.main import main
+from bot.ops.doctor import Check, check_database, check_model, check_restarts, check_targets
+from bot.ops.supervision import RunState
 from bot.settings import load_settings
 from bot.store import migrate
-from bot.supervision import RunState
 from tests.receivers import free_port, running_receiver, serving
 
 RASA_TOKEN = "doctor-rasa-token"

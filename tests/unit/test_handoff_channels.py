@@ -29,7 +29,7 @@ from bot.handoff.targets import (
     targets_from_settings,
 )
 from bot.handoff.worker import deliver_due
-from bot.routing import routing_policy
+from bot.policies.routing import routing_policy
 from bot.settings import SettingsError, load_settings
 from bot.store import (
     AnswerInput,

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import escape
 
+from bot.decisions.ownership import FollowUp, route
+from bot.decisions.profile import LeadProfile
 from bot.handoff.render import (
     SLACK_FIELD_LIMIT,
     SLACK_HEADER_LIMIT,
@@ -28,8 +30,7 @@ from bot.handoff.render import (
     summary_context,
     summary_variants,
 )
-from bot.lead_profile import LeadProfile
-from bot.routing import FollowUp, route, routing_policy
+from bot.policies.routing import routing_policy
 
 HOSTILE_NEED = 'Help <script>alert("x")</script> & <!channel> *bold* _it_ ~del~ @here 🚀 "quoted"'
 LONG = "We need a helpdesk. " * 500  # 10,000 characters

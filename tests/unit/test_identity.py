@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from bot import identity, store
-from bot.conversation import Conversation
-from bot.policies import policies
+from bot.conversation.service import Conversation
+from bot.conversation.turn import Turn
+from bot.policies.loader import policies
 from bot.settings import load_settings
-from bot.turn import Turn
 from bot.web import app as web_app
 
 KEY = b"test-visitor-secret"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.log_privacy import (
+from bot.ops.log_privacy import (
     EMAIL_MARK,
     PHONE_MARK,
     SECRET_MARK,
@@ -20,7 +20,7 @@ from bot.log_privacy import (
     redact_phones,
     redact_query_secrets,
 )
-from bot.supervision import LogSink, describe_exit, make_private, pump
+from bot.ops.supervision import LogSink, describe_exit, make_private, pump
 
 RASA_TOKEN = "Zq3-rasa_TOKEN-8u1Xk0"
 

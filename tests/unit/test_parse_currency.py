@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.lead_profile import LeadProfile
+from bot.decisions.profile import LeadProfile
+from bot.decisions.qualification import decide
+from bot.decisions.scoring import score_lead
 from bot.parsing.budget import CURRENCY_ALIASES, find_budget, parse_budget
 from bot.parsing.currency import (
     COLLOQUIAL,
@@ -18,9 +20,7 @@ from bot.parsing.currency import (
     separate_marks,
     territory_currencies,
 )
-from bot.policies import qualification_policy, scoring_policy
-from bot.qualification import decide
-from bot.scoring import score_lead
+from bot.policies.loader import qualification_policy, scoring_policy
 
 # text, visitor's country -> (yearly amount, currency, period, amount as said)
 CASES: list[tuple[str, str | None, tuple[float, str | None, str | None, float]]] = [

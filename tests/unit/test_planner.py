@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.planner import QuestionPlan, next_question
+from bot.conversation.planner import QuestionPlan, next_question
 
 PLAN = QuestionPlan()
 BANT = set(PLAN.bant)

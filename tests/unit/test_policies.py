@@ -10,11 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli_policies import COMMANDS, policies_group
-from bot.policies import (
-    POLICY_DIR,
+from bot.cli.policies import COMMANDS, policies_group
+from bot.policies.base import POLICY_DIR, PolicyError
+from bot.policies.check import check_project
+from bot.policies.loader import (
     Policies,
-    PolicyError,
     load_each,
     load_policies,
     policies,
@@ -22,7 +22,6 @@ from bot.policies import (
     questions_policy,
     scoring_policy,
 )
-from bot.policy_check import check_project
 from bot.settings import PROJECT_ROOT
 
 # Profile slots the domain gains with the progressive-profiling work.

@@ -17,12 +17,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.spool import DEAD_FILE, REQUEST_HUMAN, SPOOL_FILE, TurnSpool, replay
+from bot.conversation.turn import Turn
 from bot.handoff.targets import FileTarget
 from bot.handoff.worker import RetentionClock, deliver_due
-from bot.policies import PolicyError, load_retention
-from bot.retention import erase_person, retention_rules, run_retention
+from bot.ops.retention import erase_person, retention_rules, run_retention
+from bot.policies.base import PolicyError
+from bot.policies.retention import load_retention
 from bot.settings import Settings, load_settings
-from bot.spool import DEAD_FILE, REQUEST_HUMAN, SPOOL_FILE, TurnSpool, replay
 from bot.store import (
     AnswerInput,
     Lead,
@@ -45,7 +47,6 @@ from bot.store.privacy import (
     stored_rows,
     tracker_events,
 )
-from bot.turn import Turn
 from tests.conftest import _libpq_url
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.lead_profile import LeadProfile
-from bot.policies import QualificationPolicy, qualification_policy, scoring_policy
-from bot.qualification import decide
-from bot.scoring import Score, score_lead
+from bot.decisions.profile import LeadProfile
+from bot.decisions.qualification import decide
+from bot.decisions.scoring import Score, score_lead
+from bot.policies.loader import qualification_policy, scoring_policy
+from bot.policies.qualification import QualificationPolicy
 
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 BANT = frozenset({"need", "budget", "authority", "timeline"})

@@ -586,8 +586,8 @@ def budget_lead(factory: Factory, sender: str, said: str) -> str:
     """A lead whose budget and timeline are what the conversation stores for `said`."""
     from datetime import date
 
+    from bot.conversation.reading import answer_to
     from bot.parsing.facts import Context, parse_answer
-    from bot.reading import answer_to
     from bot.understanding.meaning import get_understanding
 
     ctx = Context(today=date(2025, 3, 3))

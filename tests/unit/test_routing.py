@@ -9,18 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.lead_profile import LeadProfile
-from bot.policies import PolicyError
-from bot.routing import (
-    FollowUp,
-    Owner,
-    RoutingPolicy,
-    follow_up_time,
-    load_routing,
-    route,
-    routing_policy,
-    visitor_message,
-)
+from bot.decisions.ownership import FollowUp, follow_up_time, route, visitor_message
+from bot.decisions.profile import LeadProfile
+from bot.policies.base import PolicyError
+from bot.policies.routing import Owner, RoutingPolicy, load_routing, routing_policy
 
 HOURS = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:30"}
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.lead_profile import Activity, LeadProfile
-from bot.policies import ScoringPolicy, scoring_policy
-from bot.scoring import Score, ScoreReason, round_half_up, score_lead
+from bot.decisions.profile import Activity, LeadProfile
+from bot.decisions.scoring import Score, ScoreReason, round_half_up, score_lead
+from bot.policies.loader import scoring_policy
+from bot.policies.scoring import ScoringPolicy
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import lock_store_config, tracker_store_config, training_fingerprint
-from bot.policies import PolicyError, QualificationPolicy, load_policy
+from bot.ops.launcher import lock_store_config, tracker_store_config, training_fingerprint
+from bot.policies.base import PolicyError, load_policy
+from bot.policies.qualification import QualificationPolicy
 from bot.settings import SettingsError, load_settings
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.spool import (
+from bot.conversation.spool import (
     REQUEST_HUMAN,
     SPOOL_FILE,
     TURN,
@@ -21,7 +21,7 @@ from bot.spool import (
     is_transient_store_error,
     replay,
 )
-from bot.turn import Turn
+from bot.conversation.turn import Turn
 
 
 def turn(conversation: str = "c1", message: str = "m1", text: str = "around 20k") -> Turn:

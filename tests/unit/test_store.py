@@ -516,7 +516,7 @@ def _held_writer(factory: sessionmaker[Session], release: threading.Event,
 def test_a_thread_waiting_on_this_process_writer_gives_up_like_sqlite_does(sqlite_url):
     from sqlalchemy.exc import OperationalError
 
-    from bot.spool import is_transient_store_error
+    from bot.conversation.spool import is_transient_store_error
     from bot.store.db import lock_wait_ms, set_lock_wait
 
     migrate(sqlite_url)

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.log_privacy import Redactor
-from bot.supervision import Child, LogSink, RunState, Supervisor, read_state
+from bot.ops.log_privacy import Redactor
+from bot.ops.supervision import Child, LogSink, RunState, Supervisor, read_state
 
 EXITS_AT_ONCE = [sys.executable, "-c", "print('up, mail sam@acme.com'); raise SystemExit(3)"]
 

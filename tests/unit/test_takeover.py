@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.takeover import record_takeover, resolve_sender
+from bot.rasa_api import TakeoverError, trigger_takeover
 from bot.settings import load_settings
 from bot.store import Conversation, Lead, ensure_conversation, list_activities, session_scope
-from bot.takeover import TakeoverError, record_takeover, resolve_sender, trigger_takeover
 
 Factory = sessionmaker[Session]
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import qualify_form, takeover
 from bot import store
-from bot.conversation import Conversation
-from bot.policies import policies
+from bot.conversation.service import Conversation
+from bot.policies.loader import policies
 from tests.unit.test_actions import DOMAIN, TODAY, tracker
 
 

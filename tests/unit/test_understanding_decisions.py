@@ -12,8 +12,7 @@ from datetime import date
 
 import pytest
 
-from bot.parsing.facts import Context
-from bot.reading import (
+from bot.conversation.reading import (
     THRESHOLDS,
     answer_to,
     asks_for_person,
@@ -26,6 +25,7 @@ from bot.reading import (
     stated_budget_status,
     updated_evidence,
 )
+from bot.parsing.facts import Context
 from bot.understanding.classifier import LabelReading, Reading
 from bot.understanding.meaning import Meaning, get_understanding
 

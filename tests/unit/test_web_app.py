@@ -9,7 +9,7 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from bot.launcher import Stack, local_site_settings, site_origins
+from bot.ops.launcher import Stack, local_site_settings, site_origins
 from bot.settings import load_settings
 from bot.web import app as web_app
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from bot.conversation.reading import answer_to
 from bot.parsing.budget import Budget
 from bot.parsing.facts import AUTHORITY_WORDS, Context, budget_fact, parse_answer
-from bot.reading import answer_to
 from bot.understanding.meaning import get_understanding
 from bot.wording import (
     answer_text,

@@ -1,0 +1,1 @@
+"""The `leadbot` command line (`bot.cli.main`), one module per command group."""

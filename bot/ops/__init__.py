@@ -1,0 +1,2 @@
+"""Running leadbot: the launcher, process supervision, the doctor, log redaction and
+retention."""
