@@ -25,7 +25,7 @@ class ValidateQualifyForm(FormValidationAction):
     The per-slot `extract_<slot>` / `validate_<slot>` hooks are not used on purpose: one
     message often carries several facts ("head of ops at Acme, 200 people, this quarter"),
     and all of them are parsed together and stored in one transaction by
-    `bot.conversation.service.Conversation.take_turn`, which also picks the next question.
+    `bot.conversation.service.ConversationService.take_turn`, which also picks the next question.
     Returning no events for an interruption lets Rasa reject the form so a rule answers it.
     A lead store that is busy or failing never costs the visitor an answer or a reply
     (actions/resilience.py).

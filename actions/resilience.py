@@ -1,6 +1,6 @@
 """A turn is never lost: retried while the lead store is busy, else spooled and answered.
 
-`run_turn` wraps `Conversation.take_turn`. A busy or unreachable store is retried with
+`run_turn` wraps `ConversationService.take_turn`. A busy or unreachable store is retried with
 short back-off for `retry_seconds`; after that the turn goes to the spool
 (bot/conversation/spool.py) and the visitor still gets a real reply, planned from the
 tracker's slots alone: "Thanks, noted." and the next question. Turns of a conversation
@@ -225,7 +225,7 @@ def _failed(turn: Turn, spool: TurnSpool, exc: Exception,
 def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
     """What to say and ask without the lead store: from the message and the slots alone.
 
-    The same rules as `Conversation.take_turn` in small: the answer to the question asked
+    The same rules as `ConversationService.take_turn` in small: the answer to the question asked
     (one rephrase when unclear, then kept as written), unmistakable volunteered facts for
     fields not known yet, and the next question from what the slots know. Screening,
     corrections and the lead's history wait for the replay.

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation.service import Conversation
+from bot.conversation.service import ConversationService
 from bot.conversation.spool import Apply, TurnSpool, replay, store_appliers
 from bot.parsing.bounds import use_bounds
 from bot.policies.loader import policies
@@ -59,11 +59,11 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @cache
-def conversation() -> Conversation:
-    """One Conversation per action-server process, on the shared engine."""
+def conversation() -> ConversationService:
+    """One ConversationService per action-server process, on the shared engine."""
     rules = policies()
     use_bounds(rules.questions.bounds.to_bounds())  # plausible facts only, from the policy
-    return Conversation(session_factory(), rules, max_questions=settings().max_questions)
+    return ConversationService(session_factory(), rules, max_questions=settings().max_questions)
 
 
 def understanding() -> Understanding:

@@ -1,12 +1,34 @@
-"""The closed sets of values the lead record uses (see /work/shared/lead-record.md)."""
+"""The closed sets of values leadbot uses, spelled once (see /work/shared/lead-record.md).
+
+Each set is a `Literal` type for annotations and a tuple of its values in a meaningful
+order (for validation messages, choices and tables). Every layer imports them from here:
+the store's columns, the parsers' results, the policies' validation, the wording and the CLI.
+"""
 
 from __future__ import annotations
 
-LEAD_STATUSES = frozenset({"in_progress", "qualified", "nurture", "disqualified", "redirected"})
-REDIRECTED = "redirected"  # not a sales conversation (support, job seeker, vendor, …)
-AUTHORITIES = frozenset({"decision_maker", "influencer", "user", "unknown"})
-BUDGET_PERIODS = frozenset({"year", "month", "one_time"})
-BUDGET_STATUSES = frozenset({"allocated", "estimate", "none", "unknown"})
+from typing import Literal, get_args
+
+Status = Literal["in_progress", "qualified", "nurture", "disqualified", "redirected"]
+LEAD_STATUSES: tuple[Status, ...] = get_args(Status)
+REDIRECTED: Status = "redirected"  # not a sales conversation (support, job seeker, vendor, …)
+
+Authority = Literal["decision_maker", "influencer", "user", "unknown"]
+AUTHORITIES: tuple[Authority, ...] = get_args(Authority)
+
+BudgetStatus = Literal["allocated", "estimate", "none", "unknown"]
+BUDGET_STATUSES: tuple[BudgetStatus, ...] = get_args(BudgetStatus)
+# A budget that exists, firm or estimated: the only kind a lead qualifies or scores on.
+FUNDED_BUDGET_STATUSES: tuple[BudgetStatus, ...] = ("allocated", "estimate")
+
+BudgetPeriod = Literal["year", "month", "one_time"]
+BUDGET_PERIODS: tuple[BudgetPeriod, ...] = get_args(BudgetPeriod)
+
+Seniority = Literal["c_level", "vp", "head", "director", "manager", "individual"]
+SENIORITIES: tuple[Seniority, ...] = get_args(Seniority)
+
+BantField = Literal["need", "budget", "authority", "timeline"]
+BANT_FIELDS: tuple[BantField, ...] = get_args(BantField)
 
 ANSWER_SOURCES = frozenset({"answer", "volunteered", "derived", "claim"})
 # A "derived" answer is our inference (e.g. authority from the job title); it never

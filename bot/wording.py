@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 Audience = Literal["visitor", "rep", "compact"]
 
-AUTHORITY_VALUES: tuple[str, ...] = ("decision_maker", "influencer", "user", "unknown")
 _AUTHORITY_WORDS: dict[str, dict[Audience, str]] = {
     "decision_maker": {"visitor": "decides", "rep": "decision maker"},
     "influencer": {"visitor": "recommends, someone else signs off", "rep": "influencer"},

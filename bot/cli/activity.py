@@ -15,12 +15,12 @@ import click
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.clock import utcnow
 from bot.store import Lead, find_lead, list_leads, record_activity, session_scope
-from bot.store.column_types import utcnow
 
 if TYPE_CHECKING:
     from bot.cli.state import CliState
-    from bot.decisions.rescore import Rescored
+    from bot.conversation.redeciding import Rescored
 
 BATCH_LINES = 500
 MAX_ID = 200
@@ -304,7 +304,7 @@ def score_command(state: CliState, all_leads: bool, dry_run: bool) -> None:
 
 def _rescorer() -> Any:
     # Imported here: the scoring code loads the policies, which `leadbot leads` never needs.
-    from bot.decisions.rescore import rescore_lead
+    from bot.conversation.redeciding import rescore_lead
 
     return rescore_lead
 

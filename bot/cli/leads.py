@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from bot.clock import as_utc
 from bot.store import (
     CONTRACT_FIELDS,
     Activity,
@@ -25,7 +26,6 @@ from bot.store import (
     list_leads,
     session_scope,
 )
-from bot.store.column_types import as_utc
 from bot.vocabulary import LEAD_STATUSES
 from bot.wording import Audience, authority_text, budget_text, timeline_text
 

@@ -4,16 +4,17 @@ request (erasure, subject access) and by policy (policies/retention.yml)."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from bot.clock import utcnow
+from bot.conversation.spool import erase_spool, spool_records
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import AmbiguousLeadKey, session_scope
-from bot.store.column_types import utcnow
 from bot.store.privacy import (
     Erasure,
-    erase_spool,
     export_person,
     leads_of_person,
     person_keys,
@@ -99,7 +100,7 @@ def export_person_command(state: CliState, email: str) -> None:
     with session_scope(state.session_factory()) as session:
         exported = export_person(session, email, tracker_store(settings),
                                  handoff_file(settings), now=utcnow(),
-                                 spool_dir=settings.spool_path)
+                                 spooled=partial(spool_records, settings.spool_path))
     if not exported["leads"]:
         click.echo(f"nothing is held about {email.strip().lower()}", err=True)
     click.echo(json.dumps(exported, ensure_ascii=False, indent=2, default=str))

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from bot.vocabulary import BANT_FIELDS
+
 
 @dataclass(frozen=True)
 class QuestionPlan:
     """The order and limits of the questions (from policies/questions.yml)."""
 
-    bant: tuple[str, ...] = ("need", "budget", "authority", "timeline")
+    bant: tuple[str, ...] = BANT_FIELDS
     contact: tuple[str, ...] = ("name", "email", "company")
     profile: tuple[str, ...] = (
         "company_size", "job_title", "industry", "country", "phone", "current_tool", "seats",

@@ -17,6 +17,7 @@ from bot.parsing.facts import AUTHORITY_WORDS, Context, Fact, budget_fact, parse
 from bot.understanding.classifier import LabelReading
 from bot.understanding.corpus import UNSAID
 from bot.understanding.meaning import PROSPECT, Meaning
+from bot.vocabulary import FUNDED_BUDGET_STATUSES
 
 # The kind of visitor -> the redirect reason stored on the lead and the response it gets.
 REDIRECT_REASONS = {
@@ -307,7 +308,7 @@ def with_budget_status(fact: Fact | None, status: str | None) -> Fact | None:
     value = fact.value
     amount = value.get("amount")
     if amount is None:
-        return fact if status in ("allocated", "estimate") else budget_fact(
+        return fact if status in FUNDED_BUDGET_STATUSES else budget_fact(
             Budget(None, None, None, status, None))  # type: ignore[arg-type]
     firmness = "estimate" if status == "unknown" else status
     return budget_fact(Budget(amount, value.get("currency"), value.get("period"),

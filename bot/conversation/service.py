@@ -1,6 +1,6 @@
 """One visitor message, end to end: understand it, store every fact, decide what to ask next.
 
-The Rasa adapter (`actions/`) turns the tracker into a `Turn`, calls `Conversation.take_turn`
+The Rasa adapter (`actions/`) turns the tracker into a `Turn`, calls `ConversationService.take_turn`
 and turns the `TurnResult` back into events. Everything in between lives here:
 meaning (bot/understanding: the trained heads and the language) -> the conversation's rules
 (bot/reading: redirect, stop, side question, request for a person) -> values
@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import identity, store
+from bot import clock, identity, store
+from bot.clock import as_utc, utcnow
 from bot.conversation.planner import QuestionPlan, next_question
 from bot.conversation.reading import (
     LANGUAGE_REASON,
@@ -41,9 +42,9 @@ from bot.conversation.reading import (
     updated_evidence,
     with_budget_status,
 )
+from bot.conversation.redeciding import assignment_for, current_owner, hand_over, rescore_lead
 from bot.conversation.turn import UNKNOWN, Reply, Turn, TurnResult
 from bot.decisions.ownership import Assignment, follow_up_time, visitor_message
-from bot.decisions.rescore import assignment_for, current_owner, hand_over, rescore_lead
 from bot.parsing.corrections import correction_field
 from bot.parsing.email import email_domain, email_region, is_free_mail, parse_email
 from bot.parsing.facts import Context, Fact, derived_facts, find_facts, parse_answer
@@ -53,9 +54,8 @@ from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words
 from bot.policies.loader import Policies
 from bot.policies.routing import routing_policy
-from bot.store.column_types import as_utc, utcnow
 from bot.understanding.meaning import Meaning, Understanding, get_understanding
-from bot.vocabulary import REDIRECTED
+from bot.vocabulary import BANT_FIELDS, REDIRECTED
 
 CONSENT = "follow_up_consent"
 # Bookkeeping slots: the highest probability each non-lead kind had in this conversation,
@@ -68,7 +68,7 @@ PERSON_PENDING_SLOT = "person_pending"
 NAMING_FIELDS = frozenset({"name", "email", "company", "phone", "country", "job_title"})
 # Said after a redirect, these are kept: who the visitor is. Not the buying facts (nobody
 # qualifies a redirected visitor) and not an e-mail (it would join a prospect's lead).
-AFTER_REDIRECT_SKIPPED = frozenset({"need", "budget", "authority", "timeline", "email"})
+AFTER_REDIRECT_SKIPPED = frozenset({*BANT_FIELDS, "email"})
 LANGUAGE_MIN_WORDS = 3
 # Slot value for a field an unverified match's lead already has: not asked, not shown.
 ON_FILE = "on file"
@@ -98,7 +98,7 @@ def known_values(lead: store.Lead, fresh_since: datetime | None = None) -> dict[
     return values
 
 
-class Conversation:
+class ConversationService:
     """The lead-qualifying conversation, backed by the lead store."""
 
     def __init__(
@@ -106,7 +106,7 @@ class Conversation:
         session_factory: sessionmaker[Session],
         rules: Policies,
         max_questions: int = 7,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = clock.today,
         now: Callable[[], datetime] = utcnow,
         visitor_key: bytes | None = None,
         visitor_max_age_seconds: float | None = None,
@@ -779,4 +779,4 @@ def _consent_part(lead: store.Lead | None) -> str:
     return "We won't e-mail you; come back whenever it suits you. "
 
 
-__all__ = ["UNKNOWN", "Conversation", "Reply", "Turn", "TurnResult", "known_values"]
+__all__ = ["UNKNOWN", "ConversationService", "Reply", "Turn", "TurnResult", "known_values"]

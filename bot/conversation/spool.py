@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -39,7 +39,7 @@ from bot.conversation.turn import Turn
 if TYPE_CHECKING:  # the spool itself works without the store
     from sqlalchemy.orm import Session, sessionmaker
 
-    from bot.conversation.service import Conversation
+    from bot.conversation.service import ConversationService
 
 log = logging.getLogger(__name__)
 
@@ -463,7 +463,7 @@ def _appliers(apply: Appliers) -> Mapping[str, Apply]:
     return apply if isinstance(apply, Mapping) else {TURN: apply}
 
 
-def store_appliers(conv: Conversation, sessions: sessionmaker[Session]) -> dict[str, Apply]:
+def store_appliers(conv: ConversationService, sessions: sessionmaker[Session]) -> dict[str, Apply]:
     """What each spooled action does on the lead store: the same calls the actions make."""
     from bot.conversation.takeover import record_takeover
     from bot.store import session_scope
@@ -482,7 +482,7 @@ def store_appliers(conv: Conversation, sessions: sessionmaker[Session]) -> dict[
 
 def replay(spool: TurnSpool, take_turn: Appliers,
            conversation_id: str | None = None, wait: float = 0.0) -> DrainReport:
-    """Apply what waits in `spool` with `take_turn` (`Conversation.take_turn`), or with the
+    """Apply what waits in `spool` with `take_turn` (`ConversationService.take_turn`), or with the
     functions of `store_appliers` for every kind of entry.
 
     The one call the delivery worker needs to drain the spool too:
@@ -493,3 +493,23 @@ def replay(spool: TurnSpool, take_turn: Appliers,
         log.info("spool: %d turn(s) applied, %d waiting, %d set aside", report.applied,
                  report.waiting, report.dead)
     return report
+
+
+# ----------------------------------------------------------------- a person's entries
+def spool_records(directory: Path | None, sender_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """What the turn spool (SPOOL_DIR) holds of these conversations: turns and requests
+    the lead store has not taken yet, and those set aside in dead.jsonl."""
+    ids = set(sender_ids)
+    if directory is None or not ids or not directory.is_dir():
+        return []
+    return TurnSpool(directory).records_of(ids)
+
+
+def erase_spool(directory: Path | None, sender_ids: Iterable[str]) -> int:
+    """Remove these conversations' entries from the turn spool (turns.jsonl, dead.jsonl);
+    the entries removed. Done before the rows are erased, and under the spool's drain lock,
+    so no replay can bring the person back into the lead store afterwards."""
+    ids = set(sender_ids)
+    if directory is None or not ids:
+        return 0
+    return TurnSpool(directory).remove_conversations(ids)

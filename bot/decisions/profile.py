@@ -1,7 +1,8 @@
 """A stored lead as the scoring and qualification rules see it: plain, frozen values.
 
-The store copies a lead into a `LeadProfile` and its activities into `Activity` values, so the
-rules stay pure (no database, no clock) and can be tested and re-run on any policy.
+The store's lead is copied into a `LeadProfile` and its activities into `EngagementSignal`
+values (`bot.conversation.redeciding`), so the rules stay pure (no database, no clock) and
+can be tested and re-run on any policy.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _frozen_detail() -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
-class Activity:
+class EngagementSignal:
     """Something the lead did, at a time (tz-aware UTC). Unknown kinds are ignored.
 
     detail by kind: page_view {"url"}; visit {"visit_number", "pages_viewed"};

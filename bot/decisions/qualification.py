@@ -15,8 +15,7 @@ from bot.decisions.profile import LeadProfile
 from bot.decisions.scoring import Score
 from bot.parsing.email import email_domain
 from bot.policies.qualification import QualificationPolicy
-
-BANT = ("need", "budget", "authority", "timeline")
+from bot.vocabulary import BANT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def strengths(profile: LeadProfile, policy: QualificationPolicy, score: Score) -
 
 def unasked(profile: LeadProfile) -> list[str]:
     """The BANT fields without any answer yet (a skipped question counts as answered)."""
-    return [part for part in BANT if part not in profile.answered]
+    return [part for part in BANT_FIELDS if part not in profile.answered]
 
 
 def decide(profile: LeadProfile, score: Score, policy: QualificationPolicy) -> Decision:

@@ -1,122 +1,72 @@
-"""Re-deciding a lead: score, status and the handoff that a new qualification triggers.
+"""Re-deciding a lead: its score, its status, and what that means for sales.
 
-Called in the same transaction as whatever changed the lead (an answer in the chat, an
-imported activity, a policy change via `leadbot score --all`). The rules themselves are
-pure (bot/decisions/scoring.py, bot/decisions/qualification.py); this module only reads the
-store for them and writes their result back.
+Pure: the caller reads the lead (its profile, activities and handoffs so far) and applies
+the result (`bot.conversation.redeciding` does both, in the transaction that changed the
+lead). Sales gets a lead it can reach: one that qualified before giving an e-mail or a phone
+number is handed over when it gives one; a lead that no longer qualifies has its pending
+handoff withdrawn, or sales is told when it already has it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
-from sqlalchemy.orm import Session
-
-from bot import store
-from bot.decisions.ownership import Assignment, route
-from bot.decisions.profile import Activity, LeadProfile
+from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.decisions.qualification import decide
-from bot.decisions.scoring import score_lead
-from bot.policies.loader import Policies, policies
-from bot.policies.routing import routing_policy
-from bot.store.column_types import as_utc
+from bot.decisions.scoring import Score, score_lead
+from bot.policies.loader import Policies
+from bot.vocabulary import REDIRECTED
 
 
-def assignment_for(session: Session, lead: store.Lead) -> Assignment:
-    """Who owns this lead under policies/routing.yml; round-robin counts come from the store."""
-    return route(lead_profile(lead), routing_policy(), store.handoffs_per_owner(session))
+class SalesStep(Enum):
+    """What sales must hear after re-deciding."""
 
-
-def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) -> Assignment:
-    """Record a handoff (the outbox row the worker delivers) with its routed owner."""
-    assignment = assignment_for(session, lead)
-    store.request_handoff(session, lead, reason=reason, owner=assignment.owner.id)
-    return assignment
-
-
-def reachable(lead: store.Lead) -> bool:
-    """Whether sales has a way to reach the lead: an e-mail address or a phone number."""
-    return bool(lead.email or lead.phone)
-
-
-def _waiting_for_contact(lead: store.Lead) -> bool:
-    """Qualified earlier while unreachable, so never handed over as qualified."""
-    return not any(h.reason == "qualified" and h.status != "cancelled" for h in lead.handoffs)
-
-
-def current_owner(lead: store.Lead) -> str | None:
-    """The owner of the lead's latest handoff that was not withdrawn, if any."""
-    owners = [h.owner for h in lead.handoffs if h.owner and h.status != "cancelled"]
-    return owners[-1] if owners else None
+    NOTHING = "nothing"
+    HAND_OVER = "hand_over"  # a new qualified lead that can be reached
+    WITHDRAW = "withdraw"  # no longer qualified: withdraw the handoff, or tell sales
 
 
 @dataclass(frozen=True)
-class Rescored:
-    """What re-deciding changed."""
+class LeadState:
+    """What the rules need of a lead beyond its profile."""
 
-    lead_id: str
-    old_status: str
-    new_status: str
-    total: int
-
-
-def lead_profile(lead: store.Lead) -> LeadProfile:
-    """The stored lead as the pure rules see it."""
-    return LeadProfile(
-        need=lead.need,
-        budget_amount=lead.budget_amount,
-        budget_currency=lead.budget_currency,
-        budget_status=lead.budget_status or "unknown",
-        authority=lead.authority or "unknown",
-        timeline_months=lead.timeline_months,
-        company_size=lead.company_size,
-        industry=lead.industry,
-        country=lead.country,
-        job_title=lead.job_title,
-        email=lead.email,
-        company=lead.company,
-        answered=frozenset(a.field for a in lead.answers),
-        redirect_reason=lead.redirect_reason,
-    )
+    status: str
+    handed_over_as_qualified: bool  # a "qualified" handoff that was not withdrawn
+    reachable: bool  # an e-mail address or a phone number
 
 
-def lead_activities(lead: store.Lead) -> list[Activity]:
-    """The lead's stored activities as the scoring rules see them.
+@dataclass(frozen=True)
+class Redecision:
+    """The new status, its reasons and score, and what sales must hear."""
 
-    A chat linked to the lead only by a typed e-mail (an unverified match) does not move
-    its score: its pages, visits and answers are shown to the rep, not counted."""
-    unverified = {c.sender_id for c in lead.conversations
-                  if c.identity == store.UNVERIFIED_EMAIL}
-    return [Activity(a.kind, as_utc(a.at), a.detail or {}) for a in lead.activities
-            if a.conversation_id is None or a.conversation_id not in unverified]
+    status: str
+    reasons: list[str]
+    score: Score
+    sales: SalesStep
 
 
-def rescore_lead(
-    session: Session, lead: store.Lead, now: datetime,
-    rules: Policies | None = None, dry_run: bool = False,
-) -> Rescored:
-    """Recompute score and status; a lead that becomes qualified gets a handoff."""
-    rules = rules or policies()
-    old = lead.status
-    old_total = int((lead.score or {}).get("total", 0))
-    if old == "redirected":
-        return Rescored(lead.id, old, old, old_total)
-    profile = lead_profile(lead)
-    score = score_lead(profile, lead_activities(lead), rules.scoring, now)
+def redecide(
+    profile: LeadProfile, activities: Sequence[EngagementSignal], lead: LeadState,
+    rules: Policies, now: datetime,
+) -> Redecision | None:
+    """The lead decided again under `rules`; None for a redirected lead (never scored)."""
+    if lead.status == REDIRECTED:
+        return None
+    score = score_lead(profile, activities, rules.scoring, now)
     decision = decide(profile, score, rules.qualification)
-    if not dry_run:
-        store.set_status(session, lead, decision.status, decision.reasons)
-        store.set_score(session, lead, score.as_dict())
-        if decision.status == "qualified" and (old != "qualified" or _waiting_for_contact(lead)):
-            # Sales gets a lead it can reach: one that qualified before giving an e-mail or
-            # a phone number is handed over when it gives one (the visitor who asks for a
-            # person while chatting is handed over at once, see Conversation.request_human).
-            if reachable(lead):
-                hand_over(session, lead, "qualified", now)
-        elif (old == "qualified" and decision.status != "qualified"
-              and not store.cancel_handoff(session, lead, "qualified")):
-            # Sales already has the lead (the handoff could not be withdrawn): tell them.
-            store.request_handoff(session, lead, reason="status_change",
-                                  owner=current_owner(lead))
-    return Rescored(lead.id, old, decision.status, score.total)
+    return Redecision(decision.status, decision.reasons, score,
+                      _sales_step(lead, decision.status))
+
+
+def _sales_step(lead: LeadState, new_status: str) -> SalesStep:
+    if new_status == "qualified":
+        newly = lead.status != "qualified" or not lead.handed_over_as_qualified
+        # The visitor who asks for a person while chatting is handed over at once, see
+        # ConversationService.request_human; here only a lead sales can reach.
+        return SalesStep.HAND_OVER if newly and lead.reachable else SalesStep.NOTHING
+    if lead.status == "qualified":
+        return SalesStep.WITHDRAW
+    return SalesStep.NOTHING

@@ -24,10 +24,11 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.decisions.profile import Activity, LeadProfile
+from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.parsing.email import email_domain, is_disposable, is_free_mail
 from bot.parsing.job_title import seniority
 from bot.policies.scoring import Campaign, Counted, EngagementRules, FitRules, ScoringPolicy
+from bot.vocabulary import FUNDED_BUDGET_STATUSES
 
 SCORE_MAX = 100
 SENIORITY_WORDS = {
@@ -78,7 +79,8 @@ def round_half_up(value: float) -> int:
 
 
 def score_lead(
-    profile: LeadProfile, activities: Sequence[Activity], policy: ScoringPolicy, now: datetime,
+    profile: LeadProfile, activities: Sequence[EngagementSignal], policy: ScoringPolicy,
+    now: datetime,
 ) -> Score:
     """Score a lead: fit from the profile, engagement from its activities as of `now`."""
     fit, fit_why = _clamped("fit", fit_reasons(profile, policy))
@@ -170,7 +172,7 @@ def _authority(profile: LeadProfile, rules: FitRules) -> ScoreReason | None:
 
 def _budget(profile: LeadProfile, policy: ScoringPolicy) -> ScoreReason | None:
     # "No budget yet" and "not sure" earn nothing, whatever number came with them.
-    if profile.budget_status not in ("allocated", "estimate") or profile.budget_amount is None:
+    if profile.budget_status not in FUNDED_BUDGET_STATUSES or profile.budget_amount is None:
         return None
     usd = policy.to_usd(profile.budget_amount, profile.budget_currency)
     if usd is None:
@@ -215,7 +217,7 @@ def _email(profile: LeadProfile, rules: FitRules) -> ScoreReason | None:
 
 
 def engagement_reasons(
-    activities: Sequence[Activity], rules: EngagementRules, now: datetime,
+    activities: Sequence[EngagementSignal], rules: EngagementRules, now: datetime,
 ) -> list[ScoreReason]:
     """Every engagement rule that gives the lead points as of `now` (after decay)."""
     events = [_Event(a, _decay(a.at, now, rules.half_life_days), _ago(a.at, now))
@@ -242,7 +244,7 @@ def engagement_reasons(
 
 @dataclass(frozen=True)
 class _Event:
-    activity: Activity
+    activity: EngagementSignal
     weight: float  # 0.5 ** (age_days / half_life): 1 now, 0.5 one half-life ago
     ago: str
 

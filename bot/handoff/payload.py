@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from bot.clock import as_utc
+from bot.conversation.redeciding import assignment_for
 from bot.decisions.ownership import Assignment, follow_up_time
-from bot.decisions.rescore import assignment_for
 from bot.handoff.render import (
     render_text,
     summary_context,
@@ -25,7 +26,6 @@ from bot.handoff.render import (
 )
 from bot.policies.routing import FALLBACK_RULE, routing_policy
 from bot.store import Handoff, Lead, lead_record
-from bot.store.column_types import as_utc
 from bot.store.record import iso_utc
 from bot.vocabulary import DERIVED
 

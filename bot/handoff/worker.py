@@ -31,12 +31,12 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import as_utc, utcnow
 from bot.conversation.spool import Apply, DrainReport, TurnSpool, replay
 from bot.handoff.payload import as_possible_repeat, handoff_payload, with_transcript
 from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
 from bot.store import Handoff, HandoffDelivery, session_scope
-from bot.store.column_types import as_utc, utcnow
 from bot.vocabulary import OPEN_HANDOFF_STATUSES
 
 log = logging.getLogger(__name__)
@@ -409,14 +409,14 @@ class SpoolReplayer:
     def _appliers(self) -> dict[str, Apply]:
         if self._apply is None:
             # Built on first need: the policies are read only by a worker that replays.
-            from bot.conversation.service import Conversation
+            from bot.conversation.service import ConversationService
             from bot.conversation.spool import store_appliers
             from bot.parsing.bounds import use_bounds
             from bot.policies.loader import policies
 
             rules = policies()
             use_bounds(rules.questions.bounds.to_bounds())  # as the action server parses
-            conv = Conversation(self._factory, rules,
+            conv = ConversationService(self._factory, rules,
                                 max_questions=self._settings.max_questions)
             self._apply = store_appliers(conv, self._factory)
         return self._apply

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
 from bot.policies.base import POLICY_DIR
 from bot.policies.retention import RetentionPolicy, load_retention
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store import session_scope
-from bot.store.column_types import utcnow
 from bot.store.privacy import (
     Erasure,
     RetentionResult,

@@ -21,11 +21,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import IO, Any
 
+from bot.clock import utcnow
 from bot.ops.log_privacy import Redactor
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def describe_exit(returncode: int) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return utcnow().isoformat(timespec="seconds")
 
 
 @dataclass

@@ -8,11 +8,8 @@ class, used when the visitor says nothing more about the decision.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from bot.parsing.job_title import seniority
-
-Authority = Literal["decision_maker", "influencer", "user", "unknown"]
+from bot.vocabulary import Authority
 
 # Seniority level of a title -> authority, used only when the visitor has not said more.
 TITLE_AUTHORITY: dict[str, Authority] = {

@@ -18,14 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.parsing import currency
 from bot.parsing.currency import Mention
 from bot.parsing.numbers import Quantity, find_quantities, normalise
-
-BudgetStatus = Literal["allocated", "estimate", "none", "unknown"]
-BudgetPeriod = Literal["year", "month", "one_time"]
+from bot.vocabulary import BudgetPeriod, BudgetStatus
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,13 @@ from bot.parsing.need import find_need, parse_need
 from bot.parsing.person import find_name, parse_name
 from bot.parsing.phone import parse_phone
 from bot.parsing.timeline import Timeline, find_timeline, parse_timeline
-from bot.wording import AUTHORITY_VALUES, authority_text, budget_text, timeline_text
+from bot.vocabulary import AUTHORITIES
+from bot.wording import authority_text, budget_text, timeline_text
 
 # The read-back of each authority; bot/wording.py words it for every audience.
-AUTHORITY_WORDS = {value: authority_text(value, audience="visitor") for value in AUTHORITY_VALUES}
+AUTHORITY_WORDS: dict[str, str] = {
+    value: authority_text(value, audience="visitor") for value in AUTHORITIES
+}
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,6 @@ QUESTIONS_FILE = "questions.yml"
 
 M = TypeVar("M", bound=BaseModel)
 
-AUTHORITIES = ("decision_maker", "influencer", "user", "unknown")
-BUDGET_STATUSES = ("allocated", "estimate", "none", "unknown")
-SENIORITIES = ("c_level", "vp", "head", "director", "manager", "individual")
-STATUSES = ("in_progress", "qualified", "nurture", "disqualified", "redirected")
-BANT_FIELDS = ("need", "budget", "authority", "timeline")
 
 
 class PolicyError(Exception):

@@ -9,8 +9,6 @@ from pydantic import (
 )
 
 from bot.policies.base import (
-    AUTHORITIES,
-    BUDGET_STATUSES,
     Country,
     Domain,
     Regex,
@@ -18,6 +16,7 @@ from bot.policies.base import (
     _iso4217,
     _Strict,
 )
+from bot.vocabulary import AUTHORITIES, BUDGET_STATUSES, FUNDED_BUDGET_STATUSES
 
 # ----------------------------------------------------------------- qualification.yml
 
@@ -26,7 +25,8 @@ class QualifiedRule(_Strict):
     """What a sales-ready lead has: every one of these."""
 
     min_budget_usd_per_year: float = Field(ge=0)
-    budget_statuses: list[str] = Field(default_factory=lambda: ["allocated", "estimate"])
+    budget_statuses: list[str] = Field(
+        default_factory=lambda: [str(s) for s in FUNDED_BUDGET_STATUSES])
     authorities: list[str]
     max_timeline_months: float = Field(ge=0)
     # 0 switches the fit criterion off.

@@ -11,14 +11,13 @@ from pydantic import (
 
 from bot.parsing.bounds import Bounds
 from bot.policies.base import (
-    BANT_FIELDS,
-    STATUSES,
     _no_repeats,
     _Strict,
 )
 from bot.policies.qualification import (
     _known_values,
 )
+from bot.vocabulary import BANT_FIELDS, LEAD_STATUSES
 
 
 class AskWhen(_Strict):
@@ -32,7 +31,7 @@ class AskWhen(_Strict):
     @field_validator("status")
     @classmethod
     def _known_status(cls, value: list[str]) -> list[str]:
-        return _known_values(value, STATUSES, "status")
+        return _known_values(value, LEAD_STATUSES, "status")
 
 
 class ProfileQuestion(_Strict):
@@ -90,7 +89,7 @@ class QuestionsPolicy(_Strict):
     @field_validator("profile_when_status")
     @classmethod
     def _statuses(cls, value: list[str]) -> list[str]:
-        return _known_values(value, STATUSES, "profile_when_status")
+        return _known_values(value, LEAD_STATUSES, "profile_when_status")
 
     @field_validator("bant")
     @classmethod

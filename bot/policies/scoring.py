@@ -12,14 +12,13 @@ from pydantic import (
 )
 
 from bot.policies.base import (
-    AUTHORITIES,
-    SENIORITIES,
     Country,
     Regex,
     _convert,
     _no_repeats,
     _Strict,
 )
+from bot.vocabulary import AUTHORITIES, SENIORITIES
 
 
 class IndustryGroup(_Strict):

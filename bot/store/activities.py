@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc, utcnow
 from bot.store.answers import ensure_conversation
-from bot.store.column_types import as_utc, utcnow
 from bot.store.insert import insert_returning_key
 from bot.store.models import Activity, Conversation, Lead
 from bot.store.page_context import clean_page_context

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.store.column_types import as_utc, utcnow
+from bot.clock import as_utc, utcnow
 from bot.store.folding import current_answers, fold_answers, normalise_value
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead

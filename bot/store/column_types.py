@@ -1,25 +1,16 @@
-"""Column types shared by the models."""
+"""Column types shared by the models (`utcnow`/`as_utc` are `bot.clock`'s, re-exported for
+the store's modules)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-
-def utcnow() -> datetime:
-    """The current time as a tz-aware UTC datetime."""
-    return datetime.now(timezone.utc)
-
-
-def as_utc(value: datetime) -> datetime:
-    """`value` converted to UTC; a naive datetime is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+from bot.clock import as_utc
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.store.column_types import utcnow
+from bot.clock import utcnow
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import OPEN_HANDOFF_SQL, Conversation, Handoff, Lead, new_lead_id
 from bot.vocabulary import (

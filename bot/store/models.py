@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.store.column_types import UTCDateTime, utcnow
+from bot.clock import utcnow
+from bot.store.column_types import UTCDateTime
 
 # Stable constraint names keep later (batch) migrations on SQLite predictable.
 NAMING_CONVENTION = {

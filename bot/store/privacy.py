@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.column_types import as_utc
+from bot.clock import as_utc
 from bot.store.db import database_url
 from bot.store.models import Activity, Answer, Base, Conversation, Handoff, Lead
 from bot.store.queries import find_lead
@@ -278,40 +278,17 @@ def _lead_of(payload: Any) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------- the turn spool
-def spool_records(directory: Path | None, sender_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """What the turn spool (SPOOL_DIR) holds of these conversations: turns and requests
-    the lead store has not taken yet, and those set aside in dead.jsonl."""
-    from bot.conversation.spool import TurnSpool
-
-    ids = set(sender_ids)
-    if directory is None or not ids or not directory.is_dir():
-        return []
-    return TurnSpool(directory).records_of(ids)
-
-
-def erase_spool(directory: Path | None, sender_ids: Iterable[str]) -> int:
-    """Remove these conversations' entries from the turn spool (turns.jsonl, dead.jsonl);
-    the entries removed. Done before the rows are erased, and under the spool's drain lock,
-    so no replay can bring the person back into the lead store afterwards."""
-    from bot.conversation.spool import TurnSpool
-
-    ids = set(sender_ids)
-    if directory is None or not ids:
-        return 0
-    return TurnSpool(directory).remove_conversations(ids)
-
-
 # ----------------------------------------------------------------- export
 def export_person(session: Session, email: str, tracker: TrackerStore | None = None,
                   handoff_file: Path | None = None,
                   now: datetime | None = None,
-                  spool_dir: Path | None = None) -> dict[str, Any]:
+                  spooled: Callable[[Iterable[str]], list[dict[str, Any]]] | None = None,
+                  ) -> dict[str, Any]:
     """Everything held about the person with `email` (data subject access), as JSON data:
     each lead's record and every stored row of it, table by table (conversations with their
     page context, answers, activities, handoffs, deliveries, ...), Rasa's events of their
     conversations, the payloads in the local handoff file and the entries of their
-    conversations in the turn spool."""
+    conversations in the turn spool (`spooled`: what it holds of conversation ids)."""
     leads = leads_of_person(session, email)
     keys = person_keys(session, [lead.id for lead in leads])
     exported: dict[str, Any] = {
@@ -321,7 +298,7 @@ def export_person(session: Session, email: str, tracker: TrackerStore | None = N
         "stored_rows": stored_rows(session, keys),
         "rasa_events": tracker_events(tracker, keys.sender_ids) if tracker else {},
         "handoff_file": handoff_file_lines(handoff_file, keys.lead_ids),
-        "spool": spool_records(spool_dir, keys.sender_ids),
+        "spool": spooled(keys.sender_ids) if spooled is not None else [],
     }
     return exported
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.store.column_types import as_utc
+from bot.clock import as_utc
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
 from bot.vocabulary import UNVERIFIED_EMAIL
 

@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.vocabulary import AUTHORITIES, BUDGET_STATUSES, Authority, BudgetStatus
+
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
 SLOTS = (
@@ -28,8 +30,7 @@ KINDS = (
     "off_topic",
 )
 ACTS = ("answer", "question", "person", "stop", "other")
-AUTHORITIES = ("decision_maker", "influencer", "user", "unknown")
-BUDGETS = ("allocated", "estimate", "none", "unknown")
+BUDGETS = BUDGET_STATUSES
 # What a visitor's question is about, so the answer fits it (only on `act: question`).
 TOPICS = (
     "pricing", "features", "integrations", "security", "trial", "why", "bot", "other",
@@ -60,8 +61,7 @@ Kind = Literal[
     "off_topic",
 ]
 Act = Literal["answer", "question", "person", "stop", "other"]
-Authority = Literal["decision_maker", "influencer", "user", "unknown"]
-Budget = Literal["allocated", "estimate", "none", "unknown"]
+Budget = BudgetStatus
 Topic = Literal[
     "pricing", "features", "integrations", "security", "trial", "why", "bot", "other",
 ]

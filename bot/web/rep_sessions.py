@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
-from bot.store.column_types import as_utc
+from bot.clock import as_utc
 from bot.store.models import RepSession
 
 COOKIE_VERSION = "v1"

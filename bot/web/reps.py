@@ -42,7 +42,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from bot.decisions.rescore import current_owner
+from bot.clock import as_utc, utcnow
+from bot.conversation.redeciding import current_owner
 
 # The summary's wording of BANT values and activity is the rep's vocabulary everywhere:
 # the rep page shows exactly what the handoff message said.
@@ -57,7 +58,6 @@ from bot.store import (
     make_session_factory,
     session_scope,
 )
-from bot.store.column_types import as_utc, utcnow
 from bot.vocabulary import LEAD_STATUSES
 from bot.web.rep_sessions import (
     AttemptLimiter,

@@ -27,7 +27,7 @@ from sqlalchemy import text as sql
 from actions import conclude, qualify_form, runtime, takeover
 from actions.runtime import bound_lock_waits
 from bot import identity, store
-from bot.conversation.service import Conversation
+from bot.conversation.service import ConversationService
 from bot.conversation.spool import (
     CONCLUDE,
     HUMAN_TAKEOVER,
@@ -56,11 +56,11 @@ def spool(tmp_path: Path) -> TurnSpool:
 
 
 @pytest.fixture()
-def conv(session_factory, spool: TurnSpool, monkeypatch: pytest.MonkeyPatch) -> Conversation:
-    """A Conversation on the test database, used by the actions under test."""
+def conv(session_factory, spool: TurnSpool, monkeypatch: pytest.MonkeyPatch) -> ConversationService:
+    """A ConversationService on the test database, used by the actions under test."""
     # The action server's engine waits briefly for locks (actions/runtime.py): so does this.
     bound_lock_waits(session_factory.kw["bind"])
-    conversation = Conversation(session_factory, policies(), today=lambda: TODAY)
+    conversation = ConversationService(session_factory, policies(), today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
     monkeypatch.setattr(conclude, "conversation", lambda: conversation)
     monkeypatch.setattr(qualify_form, "turn_spool", lambda: spool)

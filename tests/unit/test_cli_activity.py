@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.decisions.rescore import Rescored
+from bot.conversation.redeciding import Rescored
 from bot.store import (
     Activity,
     AnswerInput,
@@ -61,7 +61,7 @@ def seed_lead(url: str, sender: str, email: str, *facts: tuple[str, Any]) -> str
 
 @pytest.fixture
 def rescored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Replace bot.decisions.rescore.rescore_lead by a recording stub."""
+    """Replace bot.conversation.redeciding.rescore_lead by a recording stub."""
     calls: list[str] = []
 
     def fake_rescore(
@@ -74,7 +74,7 @@ def rescored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             session.flush()
         return Rescored(lead.id, lead.status, lead.status, total)
 
-    monkeypatch.setattr("bot.decisions.rescore.rescore_lead", fake_rescore)
+    monkeypatch.setattr("bot.conversation.redeciding.rescore_lead", fake_rescore)
     return calls
 
 
@@ -222,7 +222,7 @@ def test_score_all_dry_run_writes_nothing(
         session.flush()
         return Rescored(lead.id, old, lead.status, int((lead.score or {}).get("total", 0)))
 
-    monkeypatch.setattr("bot.decisions.rescore.rescore_lead", rescore_that_always_writes)
+    monkeypatch.setattr("bot.conversation.redeciding.rescore_lead", rescore_that_always_writes)
     in_db(db_url, lambda s: setattr(s.get(Lead, lead_id), "score", {"total": 45}))
     before = in_db(db_url, lambda s: (s.get(Lead, lead_id).status, s.get(Lead, lead_id).score))
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from bot import identity, store
-from bot.conversation.service import Conversation
+from bot.conversation.service import ConversationService
 from bot.conversation.turn import Turn
 from bot.policies.loader import policies
 from bot.settings import load_settings
@@ -129,8 +129,8 @@ def test_the_web_app_issues_a_token_keeps_a_valid_one_and_replaces_a_bad_one(
 
 
 @pytest.fixture()
-def conv(session_factory: Factory) -> Conversation:
-    return Conversation(session_factory, policies(), today=lambda: TODAY, now=lambda: NOW,
+def conv(session_factory: Factory) -> ConversationService:
+    return ConversationService(session_factory, policies(), today=lambda: TODAY, now=lambda: NOW,
                         visitor_key=KEY)
 
 
@@ -140,9 +140,10 @@ class Chat:
     Each chat of a test starts a minute after the one before (visits are ordered by time).
     """
 
-    started: dict[Conversation, int] = {}
+    started: dict[ConversationService, int] = {}
 
-    def __init__(self, conv: Conversation, sender: str, metadata: dict | None = None) -> None:
+    def __init__(self, conv: ConversationService, sender: str,
+                 metadata: dict | None = None) -> None:
         self.conv, self.sender, self.metadata = conv, sender, metadata or {}
         self.start = NOW + timedelta(minutes=Chat.started.get(conv, 0))
         Chat.started[conv] = Chat.started.get(conv, 0) + 1
@@ -199,7 +200,7 @@ def handoffs(factory: Factory, lead_id: str) -> list[tuple[str, str]]:
         return [(h.reason, h.status) for h in rows]
 
 
-def qualified_victim(conv: Conversation, factory: Factory,
+def qualified_victim(conv: ConversationService, factory: Factory,
                      metadata: dict | None = None) -> dict[str, Any]:
     chat = Chat(conv, "victim", metadata)
     chat.run(VICTIM, VICTIM["need"])
@@ -219,7 +220,7 @@ STORED = ("lead_id", "email", "name", "company", "job_title", "company_size", "n
 
 
 def test_a_stranger_typing_a_known_email_learns_nothing_and_changes_nothing(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     before = qualified_victim(conv, session_factory)
     stranger = Chat(conv, "stranger")
@@ -256,7 +257,7 @@ def test_a_stranger_typing_a_known_email_learns_nothing_and_changes_nothing(
 
 
 def test_an_unverified_match_completes_unknown_fields_but_never_lowers_the_status(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     before = qualified_victim(conv, session_factory)
     assert before["industry"] is None and before["country"] is None
@@ -272,7 +273,7 @@ def test_an_unverified_match_completes_unknown_fields_but_never_lowers_the_statu
 
 
 def test_a_status_lowering_answer_to_an_unknown_field_is_a_claim(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     victim = dict(VICTIM)
     del victim["company_size"]
@@ -295,7 +296,7 @@ def test_a_status_lowering_answer_to_an_unknown_field_is_a_claim(
 
 
 def test_answers_given_before_the_email_become_claims_where_the_lead_knows_them(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     before = qualified_victim(conv, session_factory)
     stranger = Chat(conv, "stranger")
@@ -312,7 +313,7 @@ def test_answers_given_before_the_email_become_claims_where_the_lead_knows_them(
 
 
 def test_a_replayed_or_forged_visitor_id_is_a_new_visitor(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     token = identity.issue(KEY, now=NOW.timestamp())
     before = qualified_victim(conv, session_factory, {"visitor_id": token})
@@ -334,7 +335,7 @@ def test_a_replayed_or_forged_visitor_id_is_a_new_visitor(
 
 
 def test_the_real_returning_browser_is_welcomed_back_and_not_asked_again(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     token = identity.issue(KEY, now=NOW.timestamp())
     before = qualified_victim(conv, session_factory, {"visitor_id": token})
@@ -353,7 +354,7 @@ def test_the_real_returning_browser_is_welcomed_back_and_not_asked_again(
 
 
 def test_a_browser_whose_chat_was_only_an_email_match_stays_unverified(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     before = qualified_victim(conv, session_factory)
     token = identity.issue(KEY, now=NOW.timestamp())
@@ -371,7 +372,7 @@ def test_a_browser_whose_chat_was_only_an_email_match_stays_unverified(
 
 
 def test_the_handoff_summary_says_unverified_match_and_lists_the_claims(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     from bot.handoff.payload import handoff_payload
 
@@ -390,7 +391,7 @@ def test_the_handoff_summary_says_unverified_match_and_lists_the_claims(
 
 
 def test_an_unverified_match_cannot_redirect_or_consent_for_the_lead(
-    conv: Conversation, session_factory: Factory,
+    conv: ConversationService, session_factory: Factory,
 ) -> None:
     before = qualified_victim(conv, session_factory)
     stranger = Chat(conv, "stranger")

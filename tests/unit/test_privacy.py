@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation.spool import DEAD_FILE, REQUEST_HUMAN, SPOOL_FILE, TurnSpool, replay
+from bot.conversation.spool import (
+    DEAD_FILE,
+    REQUEST_HUMAN,
+    SPOOL_FILE,
+    TurnSpool,
+    replay,
+    spool_records,
+)
 from bot.conversation.turn import Turn
 from bot.handoff.targets import FileTarget
 from bot.handoff.worker import RetentionClock, deliver_due
@@ -339,7 +347,7 @@ def test_export_person_includes_the_spooled_entries_of_their_conversations(
     spool = spool_of_zoe_and_max(session_factory, tmp_path)
     with session_scope(session_factory) as session:
         exported = export_person(session, EMAIL, tracker.store, None, now=NOW,
-                                 spool_dir=spool.directory)
+                                 spooled=partial(spool_records, spool.directory))
     entries = exported["spool"]
     assert sorted((e["file"], e["action"], e["turn"]["text"]) for e in entries) == sorted([
         (DEAD_FILE, "turn", "the bad one"), (SPOOL_FILE, "turn", f"write to {EMAIL}"),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.decisions.profile import Activity, LeadProfile
+from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.decisions.scoring import Score, ScoreReason, round_half_up, score_lead
 from bot.policies.loader import scoring_policy
 from bot.policies.scoring import ScoringPolicy
@@ -64,7 +64,7 @@ RULES: dict[str, Any] = {
 POLICY = ScoringPolicy.model_validate(RULES).with_usd_rates({"USD": 1.0, "EUR": 1.1})
 
 
-def score(profile: LeadProfile | None = None, *activities: Activity,
+def score(profile: LeadProfile | None = None, *activities: EngagementSignal,
           policy: ScoringPolicy = POLICY) -> Score:
     return score_lead(profile or LeadProfile(), activities, policy, NOW)
 
@@ -73,8 +73,8 @@ def points(result: Score) -> dict[str, int]:
     return {r.rule: r.points for r in result.reasons}
 
 
-def act(kind: str, days_ago: float = 0, **detail: Any) -> Activity:
-    return Activity(kind, NOW - timedelta(days=days_ago), detail)
+def act(kind: str, days_ago: float = 0, **detail: Any) -> EngagementSignal:
+    return EngagementSignal(kind, NOW - timedelta(days=days_ago), detail)
 
 
 def with_rules(**changes: Any) -> ScoringPolicy:
@@ -283,7 +283,7 @@ def test_a_once_only_rule_counts_its_freshest_event():
 
 
 def test_naive_times_are_read_as_utc():
-    naive = Activity("human_requested", datetime(2025, 5, 2, 12, 0), {})
+    naive = EngagementSignal("human_requested", datetime(2025, 5, 2, 12, 0), {})
     assert score(None, naive).engagement == 5
 
 
@@ -375,7 +375,7 @@ ages = st.floats(min_value=0, max_value=400, allow_nan=False)
 
 
 @st.composite
-def activities(draw: st.DrawFn, positive_only: bool = False) -> Activity:
+def activities(draw: st.DrawFn, positive_only: bool = False) -> EngagementSignal:
     kind = draw(st.sampled_from(
         (*KINDS_WITH_POSITIVE_POINTS, "page_view", "visit", "utm", "referrer")
         if positive_only else
@@ -395,7 +395,7 @@ def activities(draw: st.DrawFn, positive_only: bool = False) -> Activity:
         detail = {"url": draw(st.sampled_from(("https://g2.com/x", "https://example.org")))}
     elif kind == "question_answered":
         detail = {"field": draw(st.sampled_from(("need", "budget", "authority", "timeline")))}
-    return Activity(kind, NOW - timedelta(days=draw(ages)), detail)
+    return EngagementSignal(kind, NOW - timedelta(days=draw(ages)), detail)
 
 
 profiles = st.builds(
