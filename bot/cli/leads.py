@@ -21,9 +21,10 @@ from bot.store import (
     Answer,
     Lead,
     current_answers,
+    each_lead,
     find_lead,
     lead_record,
-    list_leads,
+    page_of_leads,
     session_scope,
 )
 from bot.vocabulary import LEAD_STATUSES
@@ -43,11 +44,16 @@ def leads() -> None:
 
 @leads.command("list")
 @click.option("--status", type=click.Choice(sorted(LEAD_STATUSES)), help="Only this status.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most this many leads (default: all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many of the newest leads first.")
 @click.pass_obj
-def list_command(state: CliState, status: str | None) -> None:
-    """List the leads, newest first."""
+def list_command(state: CliState, status: str | None, limit: int | None, offset: int) -> None:
+    """List the leads, newest first, a page at a time with --limit/--offset."""
     with session_scope(state.session_factory()) as session:
-        rows = [_summary_row(lead) for lead in list_leads(session, status)]
+        page = page_of_leads(session, status, limit=limit, offset=offset)
+        rows = [_summary_row(lead) for lead in page]
     if not rows:
         click.echo("no leads" + (f" with status {status}" if status else ""))
         return
@@ -95,7 +101,7 @@ def show_command(state: CliState, key: str, as_json: bool) -> None:
 def export_command(state: CliState, fmt: str, output: Path | None, status: str | None) -> None:
     """Export the lead records (oldest first)."""
     with session_scope(state.session_factory()) as session:
-        records = [lead_record(lead) for lead in list_leads(session, status, newest_first=False)]
+        records = [lead_record(lead) for lead in each_lead(session, status, newest_first=False)]
     text = _jsonl(records) if fmt == "jsonl" else _csv(records)
     if output is None:
         click.echo(text, nl=False)

@@ -39,12 +39,15 @@ from bot.store.lifecycle import (
 from bot.store.models import Activity, Answer, Conversation, Handoff, HandoffDelivery, Lead
 from bot.store.queries import (
     AmbiguousLeadKey,
+    each_lead,
     find_lead,
     handoffs_per_owner,
     latest_visit,
     lead_for_conversation,
     lead_for_visitor,
     list_leads,
+    page_of_leads,
+    status_counts,
 )
 from bot.store.record import lead_record
 from bot.vocabulary import CONTRACT_FIELDS, UNVERIFIED_EMAIL, VERIFIED_BROWSER
@@ -77,7 +80,10 @@ __all__ = [
     "lead_for_visitor",
     "lead_record",
     "list_activities",
+    "each_lead",
     "list_leads",
+    "page_of_leads",
+    "status_counts",
     "make_engine",
     "make_session_factory",
     "migrate",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -64,24 +66,61 @@ def find_lead(session: Session, key: str) -> Lead | None:
     return matches[0] if matches else None
 
 
+def _newest_first(newest_first: bool) -> tuple[Any, ...]:
+    if newest_first:
+        return (Lead.created_at.desc(), Lead.id.desc())
+    return (Lead.created_at, Lead.id)
+
+
+def page_of_leads(
+    session: Session, status: str | None = None, *, limit: int | None = None, offset: int = 0,
+    newest_first: bool = True, history: bool = False,
+) -> list[Lead]:
+    """One page of leads (or those with `status`), in creation order, for the rep pages and
+    the CLI alike. `history` loads each lead's answers, conversations and activities too (a
+    record or an export needs them; a list needs only the handoffs, for the owner)."""
+    loads = [selectinload(Lead.handoffs)]
+    if history:
+        loads += [selectinload(Lead.answers), selectinload(Lead.conversations),
+                  selectinload(Lead.activities)]
+    statement = select(Lead).options(*loads).order_by(*_newest_first(newest_first))
+    if status is not None:
+        statement = statement.where(Lead.status == status)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement.offset(offset)).all())
+
+
+def each_lead(
+    session: Session, status: str | None = None, *, newest_first: bool = True,
+    page_size: int = 500,
+) -> Iterator[Lead]:
+    """Every lead (or those with `status`) with its history, a page at a time, so an export
+    of any size holds one page in memory. Stable under concurrent inserts only for leads
+    created before it started (ordering is by creation time). For a read-only session: each
+    page is expunged from it once yielded."""
+    offset = 0
+    while True:
+        page = page_of_leads(session, status, limit=page_size, offset=offset,
+                             newest_first=newest_first, history=True)
+        yield from page
+        if len(page) < page_size:
+            return
+        offset += page_size
+        session.expunge_all()  # the page just yielded is done with: keep memory flat
+
+
 def list_leads(
     session: Session, status: str | None = None, *, newest_first: bool = True
 ) -> list[Lead]:
     """All leads (or those with `status`), newest first, with their history loaded."""
-    order = (Lead.created_at.desc(), Lead.id.desc()) if newest_first else (Lead.created_at, Lead.id)
-    statement = (
-        select(Lead)
-        .options(
-            selectinload(Lead.answers),
-            selectinload(Lead.conversations),
-            selectinload(Lead.handoffs),
-            selectinload(Lead.activities),
-        )
-        .order_by(*order)
-    )
-    if status is not None:
-        statement = statement.where(Lead.status == status)
-    return list(session.scalars(statement).all())
+    return page_of_leads(session, status, newest_first=newest_first, history=True)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many leads have each status."""
+    rows = session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()
+    return {str(status): int(count) for status, count in rows}
 
 
 def handoffs_per_owner(session: Session) -> dict[str, int]:

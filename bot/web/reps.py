@@ -33,9 +33,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -56,7 +55,9 @@ from bot.store import (
     lead_record,
     make_engine,
     make_session_factory,
+    page_of_leads,
     session_scope,
+    status_counts,
 )
 from bot.vocabulary import LEAD_STATUSES
 from bot.web.rep_sessions import (
@@ -320,8 +321,9 @@ class RepPages:
         except ValueError:
             return self.message(request, 400, "Bad paging", "limit and offset are whole numbers")
         with session_scope(self.sessions) as session:
-            counts = _status_counts(session)
-            rows = [_lead_row(lead) for lead in _page_of_leads(session, status, limit, offset)]
+            counts = status_counts(session)
+            page = page_of_leads(session, status, limit=limit, offset=offset)
+            rows = [_lead_row(lead) for lead in page]
         total = counts.get(status, 0) if status else sum(counts.values())
         return self.render(request, "reps_leads.html", {
             "rows": rows, "status": status, "counts": counts, "total": total,
@@ -409,26 +411,6 @@ def lead_context(record: Mapping[str, Any]) -> dict[str, Any]:
         "activities": activities,
     }
 
-
-# ---------------------------------------------------------------------- queries
-def _status_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()
-    return {str(status): int(count) for status, count in rows}
-
-
-def _page_of_leads(session: Session, status: str | None, limit: int, offset: int) -> list[Lead]:
-    # `list_leads` loads every lead with its whole history; a page needs `limit` of them and
-    # their handoffs (the owner) only.
-    statement = (
-        select(Lead)
-        .options(selectinload(Lead.handoffs))
-        .order_by(Lead.created_at.desc(), Lead.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if status is not None:
-        statement = statement.where(Lead.status == status)
-    return list(session.scalars(statement).all())
 
 
 def _lead_row(lead: Lead) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.store import (
     Conversation,
     Handoff,
     Lead,
+    each_lead,
     end_conversation,
     ensure_conversation,
     find_lead,
@@ -30,12 +31,14 @@ from bot.store import (
     list_leads,
     make_engine,
     migrate,
+    page_of_leads,
     record_answers,
     request_handoff,
     schema_revision,
     session_scope,
     set_score,
     set_status,
+    status_counts,
 )
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -558,3 +561,24 @@ def test_the_writer_lock_waits_as_long_as_sqlite_busy_timeout(sqlite_url):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1000
     engine.dispose()
+
+
+def test_a_page_of_leads_and_an_export_of_every_lead_a_page_at_a_time(
+    session_factory: Factory,
+) -> None:
+    """The rep pages and the CLI share one paged query; the export walks every page."""
+    ids = []
+    for i in range(7):
+        with session_scope(session_factory) as session:
+            lead = ensure_conversation(session, f"page-{i}")
+            lead.created_at = T0 + timedelta(minutes=i)
+            ids.append(lead.id)
+    with session_scope(session_factory) as session:
+        newest = [lead.id for lead in page_of_leads(session, limit=3)]
+        next_page = [lead.id for lead in page_of_leads(session, limit=3, offset=3)]
+        everything = [lead.id for lead in each_lead(session, newest_first=False, page_size=2)]
+        counts = status_counts(session)
+    assert newest == ids[::-1][:3]
+    assert next_page == ids[::-1][3:6]
+    assert everything == ids
+    assert counts == {"in_progress": 7}
