@@ -1,0 +1,1 @@
+"""`make bench`: leadbot against a plain Rasa form bot, side by side."""

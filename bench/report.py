@@ -1,5 +1,6 @@
 """Turning measured figures into bench/results/<date>.json and the Markdown table the README
-shows: the machine, each figure for both bots, their ratio, and the targets."""
+shows: the machine, each figure for both bots, their ratio, and the targets.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ FIGURES: tuple[tuple[str, str, bool], ...] = (
 
 def _version(python: Path, code: str) -> str:
     try:
-        done = subprocess.run([str(python), "-c", code], capture_output=True, text=True,  # noqa: S603
+        done = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
                               timeout=60, check=True)
         return done.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -85,14 +86,14 @@ def flat(figures: dict[str, Any]) -> dict[str, float | int | None]:
 
 
 def ratio(lead: float | int | None, base: float | int | None) -> float | None:
-    """leadbot / baseline, None when either is missing or the baseline is 0."""
+    """Leadbot / baseline, None when either is missing or the baseline is 0."""
     if lead is None or base is None or base == 0:
         return None
     return round(lead / base, 2)
 
 
 def ratios(lead: dict[str, Any], base: dict[str, Any]) -> dict[str, float | None]:
-    """leadbot / baseline for every figure both bots have."""
+    """Leadbot / baseline for every figure both bots have."""
     a, b = flat(lead), flat(base)
     return {key: ratio(a[key], b[key]) for key, _label, _lower in FIGURES}
 

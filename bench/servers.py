@@ -76,7 +76,7 @@ def rasa_train(root: Path, out_dir: Path, name: str, log: Path,
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with open(log, "wb") as out:
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(
             [str(ENGINE_BIN / "rasa"), "train", "--fixed-model-name", name, "--out", str(out_dir)],
             cwd=root, env=engine_env(extra), stdout=out, stderr=subprocess.STDOUT,
         )
@@ -191,7 +191,7 @@ class BaselineServer:
             subprocess.Popen[bytes]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / f"baseline-{name}.log", "ab") as log:
-            process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(
                 command, cwd=BASELINE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
@@ -352,7 +352,7 @@ def py_spy(pids: dict[str, int], out_dir: Path, stem: str, rate: int = 100) -> I
     outputs = {name: path.with_name(path.name + ".gz") for name, path in raw.items()}
     running: list[subprocess.Popen[bytes]] = []
     for name, pid in pids.items():
-        running.append(subprocess.Popen(  # noqa: S603
+        running.append(subprocess.Popen(
             [str(spy), "record", "--pid", str(pid), "--rate", str(rate),
              "--full-filenames", "--format", "raw", "-o", str(raw[name])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,

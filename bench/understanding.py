@@ -67,7 +67,8 @@ def _time(fn: object, runs: int) -> list[float]:
 
 def _turn_rows(classifier: object, runs: int) -> list[dict[str, object]]:
     """What one turn pays: Understanding.read of a message it has not seen (no cache hit),
-    with lingua's language; short, 4,000 and 10,000 characters."""
+    with lingua's language; short, 4,000 and 10,000 characters.
+    """
     from bot.understanding.meaning import Understanding
 
     understanding = Understanding(classifier, cache_size=1)  # type: ignore[arg-type]

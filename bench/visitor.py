@@ -56,7 +56,8 @@ def finished(replies: list[str]) -> bool:
 def answers_for(tag: str) -> dict[str, str]:
     """A qualifying prospect's answers, their own for each `tag` (a-z0-9): an e-mail address
     nobody used before, and a name, team size, budget, timeline and company size drawn
-    from the tag (the same tag, the same answers)."""
+    from the tag (the same tag, the same answers).
+    """
     n = int.from_bytes(hashlib.sha256(tag.encode()).digest()[:8], "big")
     answers = dict(PROSPECT_ANSWERS)
     local, domain = answers["email"].split("@", 1)

@@ -30,9 +30,9 @@ from bot.store import migrate
 from tests.receivers import free_port
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.helpers import ANSWERS, asked_slot, open_widget, wait_for_replies  # noqa: E402
+from tests.browser.helpers import ANSWERS, asked_slot, open_widget, wait_for_replies
 
 RESULTS = Path(__file__).parent / "results"
 CHROMIUM = "/usr/bin/chromium"

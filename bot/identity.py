@@ -30,7 +30,7 @@ from bot.settings import Settings, ensure_run_secret, settings
 
 VERSION = "v1"
 ID_BYTES = 16
-SECRET_FILE = "visitor-secret"
+SECRET_FILE = "visitor-secret"  # noqa: S105 - a file name, not a secret
 # A token from a clock slightly ahead of ours is fine; one from the far future is forged.
 MAX_CLOCK_SKEW_SECONDS = 300
 DEFAULT_MAX_AGE_SECONDS = 400 * 86400

@@ -67,7 +67,8 @@ def lines_from_events(conversation_id: str, events: Sequence[dict[str, Any]]) ->
     """The visitor's and the assistant's messages among a tracker's events, in order.
 
     External events (a rep's takeover, `EXTERNAL_*` intents sent through the API) are no
-    words of the visitor and are left out."""
+    words of the visitor and are left out.
+    """
     lines: list[Line] = []
     for event in events:
         kind = event.get("event")
@@ -115,7 +116,8 @@ def fetch_conversation(settings: Settings, conversation_id: str,
 def fetch_transcript(settings: Settings, conversation_ids: Sequence[str],
                      timeout: float = FETCH_TIMEOUT_SECONDS) -> list[Line]:
     """Every message of the given conversations, oldest first; raise `TranscriptUnavailable`
-    if any of them cannot be read (a partial transcript would mislead a rep)."""
+    if any of them cannot be read (a partial transcript would mislead a rep).
+    """
     lines: list[Line] = []
     for conversation_id in conversation_ids:
         lines.extend(fetch_conversation(settings, conversation_id, timeout))

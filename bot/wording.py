@@ -50,7 +50,8 @@ DAYS_PER_MONTH = 30.44
 def stated_amount(amount: float | None, period: str | None) -> float | None:
     """The amount as the visitor said it, from the stored one: a monthly budget is stored
     per year (24,000 for "2k a month"), so it is the stored amount / 12; any other is as
-    stored."""
+    stored.
+    """
     if amount is None:
         return None
     return amount / 12 if period == "month" else amount
@@ -125,7 +126,8 @@ def _plural(count: float, unit: str) -> str:
 
 def authority_text(authority: str | None, *, audience: Audience = "rep") -> str:
     """The visitor's role in the decision: "decision maker" (rep, compact), "decides"
-    (visitor)."""
+    (visitor).
+    """
     value = authority or "unknown"
     words = _AUTHORITY_WORDS.get(value)
     if words is None:
@@ -137,7 +139,8 @@ def answer_text(field: str, value: Any, *, audience: Audience = "rep") -> str | 
     """A stored answer's value worded like the lead's own (budget, timeline, authority), or
     None for other fields. `value` is as the store keeps it: a budget is ``{amount,
     currency, period, status}``, a timeline ``{months}`` (or a number), an authority a
-    string."""
+    string.
+    """
     if field == "budget" and isinstance(value, Mapping):
         return budget_text(value.get("amount"), value.get("currency"), value.get("period"),
                            value.get("status"), audience=audience)

@@ -57,7 +57,8 @@ _RAW_FACTOR = 4
 
 class InputError(ValueError):
     """A message broke a rule: `field` names the part ("body", "sender", "message",
-    "metadata.page_url", ...), `message` says what is expected, for the client."""
+    "metadata.page_url", ...), `message` says what is expected, for the client.
+    """
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -109,7 +110,8 @@ class CleanMessage:
 
 def max_message_chars_from_env(environ: Mapping[str, str] | None = None) -> int:
     """MAX_MESSAGE_CHARS from the environment (set by the launcher from the settings),
-    DEFAULT_MAX_MESSAGE_CHARS when unset; a wrong value raises ValueError naming it."""
+    DEFAULT_MAX_MESSAGE_CHARS when unset; a wrong value raises ValueError naming it.
+    """
     raw = (os.environ if environ is None else environ).get("MAX_MESSAGE_CHARS", "").strip()
     if not raw:
         return DEFAULT_MAX_MESSAGE_CHARS
@@ -121,13 +123,15 @@ def max_message_chars_from_env(environ: Mapping[str, str] | None = None) -> int:
 
 def body_limit(max_chars: int) -> int:
     """Bytes a request body may have: room for `max_chars` characters written as JSON
-    escapes (up to 12 bytes each, a surrogate pair) plus the page context; 64 kB at least."""
+    escapes (up to 12 bytes each, a surrogate pair) plus the page context; 64 kB at least.
+    """
     return max(64 * 1024, 16 * max_chars)
 
 
 def clean_text(text: str, one_line: bool = False) -> str:
     """`text` without lone surrogates and control characters (newline and tab are kept
-    unless `one_line`; CR and CRLF become newlines), in Unicode NFC."""
+    unless `one_line`; CR and CRLF become newlines), in Unicode NFC.
+    """
     text = _SURROGATES.sub("", text)
     text = _ESCAPES.sub("", text)
     text = _NEWLINES.sub("\n", text)
@@ -151,7 +155,8 @@ def check_sender(sender: Any) -> str:
 
 def check_message(message: Any, max_chars: int) -> tuple[str, bool]:
     """The cleaned text and whether it was cut to `max_chars`; InputError("message") if
-    it is not a string or holds no text once cleaned."""
+    it is not a string or holds no text once cleaned.
+    """
     if not isinstance(message, str):
         raise InputError("message", f"must be a string, not {_json_type(message)}")
     raw_limit = _RAW_FACTOR * max_chars
@@ -167,7 +172,8 @@ def check_message(message: Any, max_chars: int) -> tuple[str, bool]:
 
 def check_metadata(metadata: Any, field: str = "metadata") -> dict[str, Any]:
     """The known page-context keys of `metadata`, checked and cleaned; unknown keys
-    dropped. InputError(f"{field}.<key>") for a known key of the wrong type or size."""
+    dropped. InputError(f"{field}.<key>") for a known key of the wrong type or size.
+    """
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):

@@ -57,7 +57,8 @@ class BodyTooLarge(Exception):
 
 def domain_response(name: str, domain_file: Path = DOMAIN_FILE) -> str:
     """The text of the domain's response `name` (its first variation), read at start-up:
-    visitor-facing text lives in domain.yml. Raises ValueError if it is missing."""
+    visitor-facing text lives in domain.yml. Raises ValueError if it is missing.
+    """
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
     variations = (domain.get("responses") or {}).get(name) or []
     text = variations[0].get("text") if variations and isinstance(variations[0], dict) else None
@@ -68,7 +69,8 @@ def domain_response(name: str, domain_file: Path = DOMAIN_FILE) -> str:
 
 def log_failure(channel: str, sender: str, exc: BaseException) -> None:
     """Log a failed turn with where it failed but not what the visitor wrote: the
-    exception's message may quote the text, so only its type and frames are logged."""
+    exception's message may quote the text, so only its type and frames are logged.
+    """
     frames = "".join(traceback.format_tb(exc.__traceback__)[-8:])
     logger.error(f"{channel}: the turn of {sender} failed with {type(exc).__name__}\n{frames}")
 
@@ -135,7 +137,8 @@ class RestInput(RasaRestInput):
             raise BodyTooLarge
         chunks: list[bytes] = []
         size = 0
-        assert request.stream is not None  # a streaming route always has one
+        if request.stream is None:  # pragma: no cover - a streaming route always has one
+            raise RuntimeError("no request stream")
         while (chunk := await request.stream.read()) is not None:
             size += len(chunk)
             if size > self.max_bytes:  # chunked or a lying Content-Length

@@ -55,13 +55,15 @@ INPUT_ERROR_EVT = "input_error"
 
 def widget_origins() -> frozenset[str]:
     """Origins whose pages may open the widget's socket (LEADBOT_WIDGET_ORIGINS, set by
-    `bot.ops.launcher.Stack` from CORS_ORIGINS and the site's own); empty = any origin."""
+    `bot.ops.launcher.Stack` from CORS_ORIGINS and the site's own); empty = any origin.
+    """
     return frozenset(os.environ.get("LEADBOT_WIDGET_ORIGINS", "").split())
 
 
 class SocketIOInput(RasaSocketIOInput):
     """socket.io input channel whose sockets really join their conversation's room, and
-    whose messages pass the input rules before Rasa sees them."""
+    whose messages pass the input rules before Rasa sees them.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +73,8 @@ class SocketIOInput(RasaSocketIOInput):
 
     def check_payload(self, sid: str, data: Any) -> CleanMessage:
         """A `user_uttered` payload checked like a REST body (InputError if it breaks a
-        rule); the sender is the session id (session_persistence) or the socket id."""
+        rule); the sender is the session id (session_persistence) or the socket id.
+        """
         if not isinstance(data, dict):
             raise InputError("payload", "must be one object: {message, session_id, "
                                         f"{self.metadata_key}}}")
@@ -93,7 +96,8 @@ class SocketIOInput(RasaSocketIOInput):
         """Rasa's blueprint, with `session_request` re-registered (handlers are per event)."""
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
-        assert sio is not None  # set by the super call
+        if sio is None:  # pragma: no cover - set by the super call
+            raise RuntimeError("socket.io server not created")
 
         rasa_connect = sio.handlers[self.namespace or "/"]["connect"]
         allowed = widget_origins()
@@ -111,44 +115,54 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
-                session_id = requested
-            else:  # none yet, or not an id we accept: start a new conversation
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(entered):  # a coroutine since python-socketio 5.x
-                    await entered
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            logger.debug(f"socket {sid} joined session {session_id}")
+            await self._confirm_session(sio, sid, data)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, *args: Any) -> None:
-            try:  # one argument, the payload: anything else is refused, not a TypeError
-                message = self.check_payload(sid, args[0] if len(args) == 1 else args)
-            except InputError as error:
-                logger.info(f"socket.io: message refused ({error.field}: {error.message})")
-                await sio.emit(INPUT_ERROR_EVT, error.as_json(), room=sid,
-                               namespace=self.namespace)
-                return
-            output = SocketIOOutput(sio, self.bot_message_evt)
-            try:
-                if message.cut:
-                    await output.send_text_message(message.sender, self.cut_notice)
-                async with self.turns.turn(message.sender):
-                    await on_new_message(UserMessage(
-                        message.text, output, message.sender, input_channel=self.name(),
-                        metadata=message.metadata,
-                    ))
-            except QueueFull:
-                await sio.emit(INPUT_ERROR_EVT, QUEUE_FULL_ERROR, room=sid,
-                               namespace=self.namespace)
-            except Exception as exc:  # noqa: BLE001 - the socket is told, the error logged
-                log_failure("socket.io", message.sender, exc)
-                await sio.emit(INPUT_ERROR_EVT, {
-                    "error": "the assistant could not answer this message just now; "
-                             "please send it again", "retry": True,
-                }, room=sid, namespace=self.namespace)
+            await self._answer(sio, sid, args, on_new_message)
 
         return socketio_webhook
+
+
+    async def _confirm_session(self, sio: Any, sid: str, data: Any) -> None:
+        """Join the socket to the session it asks for (a valid id), else to a new one."""
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        if isinstance(requested, str) and SESSION_ID.fullmatch(requested):
+            session_id = requested
+        else:  # none yet, or not an id we accept: start a new conversation
+            session_id = uuid.uuid4().hex
+        if self.session_persistence:
+            entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(entered):  # a coroutine since python-socketio 5.x
+                await entered
+        await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        logger.debug(f"socket {sid} joined session {session_id}")
+
+    async def _answer(self, sio: Any, sid: str, args: tuple[Any, ...],
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Check one user message and hand it to Rasa, one turn per conversation at a time;
+        the socket is told about a refused message, a full queue or a failure.
+        """
+        try:  # one argument, the payload: anything else is refused, not a TypeError
+            message = self.check_payload(sid, args[0] if len(args) == 1 else args)
+        except InputError as error:
+            logger.info(f"socket.io: message refused ({error.field}: {error.message})")
+            await sio.emit(INPUT_ERROR_EVT, error.as_json(), room=sid, namespace=self.namespace)
+            return
+        output = SocketIOOutput(sio, self.bot_message_evt)
+        try:
+            if message.cut:
+                await output.send_text_message(message.sender, self.cut_notice)
+            async with self.turns.turn(message.sender):
+                await on_new_message(UserMessage(
+                    message.text, output, message.sender, input_channel=self.name(),
+                    metadata=message.metadata,
+                ))
+        except QueueFull:
+            await sio.emit(INPUT_ERROR_EVT, QUEUE_FULL_ERROR, room=sid, namespace=self.namespace)
+        except Exception as exc:  # noqa: BLE001 - the socket is told, the error logged
+            log_failure("socket.io", message.sender, exc)
+            await sio.emit(INPUT_ERROR_EVT, {
+                "error": "the assistant could not answer this message just now; "
+                         "please send it again", "retry": True,
+            }, room=sid, namespace=self.namespace)

@@ -52,7 +52,8 @@ class TurnQueue:
     @asynccontextmanager
     async def turn(self, sender: str) -> AsyncIterator[None]:
         """Wait for `sender`'s previous messages, then hold the turn; QueueFull if too many
-        are waiting already."""
+        are waiting already.
+        """
         slot = self._slots.setdefault(sender, _Slot())
         if slot.users > self.max_waiting:
             raise QueueFull(sender)

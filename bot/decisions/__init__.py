@@ -1,2 +1,3 @@
 """Pure decisions over a lead's profile: scoring, qualification, re-deciding and who owns
-it (`ownership`). Nothing here reads or writes the store."""
+it (`ownership`). Nothing here reads or writes the store.
+"""

@@ -3,7 +3,8 @@
 The first rule whose every condition holds names the team; no rule matches -> the
 `fallback_owner`. Round-robin is remembered across restarts without new state: `route` takes
 how many handoffs each owner already has (the store's `handoffs.owner` column) and picks the
-team member with the fewest, ties in the team's order."""
+team member with the fewest, ties in the team's order.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def matches(rule: Rule, profile: LeadProfile, policy: RoutingPolicy) -> bool:
 
 def route(profile: LeadProfile, policy: RoutingPolicy, assigned: Mapping[str, int]) -> Assignment:
     """The owner of `profile`: the first matching rule's team, round-robin by `assigned`
-    (handoffs each owner already has: fewest wins, ties in team order); else the fallback."""
+    (handoffs each owner already has: fewest wins, ties in team order); else the fallback.
+    """
     for rule in policy.rules:
         if matches(rule, profile, policy):
             team = policy.team(rule.team)
@@ -76,7 +78,8 @@ def _part_of_day(start: time) -> str:
 
 def follow_up_time(owner: Owner, now: datetime) -> FollowUp:
     """"today" inside the owner's working hours (their time zone), else the next start:
-    "this morning", "tomorrow morning" or "on Monday morning"."""
+    "this morning", "tomorrow morning" or "on Monday morning".
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     hours = owner.working_hours
@@ -101,7 +104,10 @@ def follow_up_time(owner: Owner, now: datetime) -> FollowUp:
 
 
 def visitor_message(assignment: Assignment, follow_up: FollowUp) -> str:
-    """"Dana from our EMEA team will reach out today. Prefer to pick a time? <booking link>\""""
+    """The visitor's words for who follows up and when.
+
+    E.g. "Dana from our EMEA team will reach out today. Prefer to pick a time? <link>"
+    """
     team = assignment.team.name if assignment.team is not None else "sales"
     owner = assignment.owner
     text = f"{owner.first_name} from our {team} team will reach out {follow_up.when_text}."

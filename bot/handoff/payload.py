@@ -51,7 +51,8 @@ def handoff_event(session: Session, handoff: Handoff) -> str:
 
 def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff) -> Assignment:
     """The owner recorded on the handoff; if none (or no longer in routing.yml) the lead is
-    routed now (with a session) or given to the fallback owner."""
+    routed now (with a session) or given to the fallback owner.
+    """
     policy = routing_policy()
     if handoff.owner and policy.has_owner(handoff.owner):
         return Assignment(policy.owner(handoff.owner), policy.team_of(handoff.owner),
@@ -67,7 +68,8 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
     call it while the lead's session is open.
 
     Its transcript is the visitor's stored answers until `with_transcript` puts the whole
-    conversation, read from Rasa, in their place."""
+    conversation, read from Rasa, in their place.
+    """
     session = object_session(handoff)
     event = (
         handoff_event(session, handoff)
@@ -106,7 +108,8 @@ def with_transcript(payload: dict[str, Any], lines: Sequence[dict[str, Any]]) ->
 
     Rasa saves a conversation at the end of a turn, so the turn that caused the handoff may
     not be in `lines` yet: the visitor's stored answers newer than Rasa's last line are added
-    (once per message), instead of waiting for Rasa."""
+    (once per message), instead of waiting for Rasa.
+    """
     lines = [*lines, *_unsaved_answers(payload["transcript"], lines)]
     context = payload[CONTEXT_KEY]
     fuller = {**context, "transcript_complete": True,
@@ -144,7 +147,8 @@ def _instant(value: Any) -> datetime:
 
 def as_possible_repeat(payload: dict[str, Any]) -> dict[str, Any]:
     """A copy of `payload` whose rendered messages say they may repeat an earlier send (for
-    targets that cannot deduplicate by key, after an attempt whose outcome is unknown)."""
+    targets that cannot deduplicate by key, after an attempt whose outcome is unknown).
+    """
     return {**payload, CONTEXT_KEY: {**payload[CONTEXT_KEY], "possible_repeat": True}}
 
 

@@ -1,4 +1,4 @@
-"""The handoff summary a rep reads, rendered from templates the business can edit.
+r"""The handoff summary a rep reads, rendered from templates the business can edit.
 
 One context (`summary_context`) feeds every format; the templates live in
 `bot/handoff/templates/`:
@@ -149,7 +149,8 @@ def _who(record: Mapping[str, Any]) -> str:
 
 def bant_items(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Need, budget, authority, timeline: each as a rep reads it, with the visitor's latest
-    words for it (`record` is `bot.store.lead_record(lead)`)."""
+    words for it (`record` is `bot.store.lead_record(lead)`).
+    """
     answers = list(record.get("answers") or [])
     return [
         {"field": field, "label": label, "value": _bant_value(field, record),
@@ -214,7 +215,8 @@ def campaigns(activities: list[Mapping[str, Any]]) -> list[str]:
 
 def reach_text(record: Mapping[str, Any]) -> str:
     """How sales can reach the lead, which is why it was handed over: an e-mail or a phone
-    number it gave, or a person it asked for while chatting without leaving either."""
+    number it gave, or a person it asked for while chatting without leaving either.
+    """
     ways = [f"e-mail {record['email']}" if record.get("email") else "",
             f"phone {record['phone']}" if record.get("phone") else ""]
     given = " or ".join(w for w in ways if w)
@@ -261,7 +263,8 @@ def slack_text(text: str) -> str:
     """Plain text made inert for Slack mrkdwn, its words kept: `& < >` become entities (so
     `<!channel>`, `<@U1>` and `<http://x|y>` are shown, not acted on) and @channel, @here,
     @everyone get a zero-width space (no mention even with `link_names`). Unlike
-    `slack_escape`, formatting characters are left as typed."""
+    `slack_escape`, formatting characters are left as typed.
+    """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
@@ -269,7 +272,8 @@ def slack_text(text: str) -> str:
 def summary_variants(text: str) -> dict[str, str]:
     """The webhook JSON's escaped copies of the raw-text `summary`, for receivers that
     post it on: `summary_html` (HTML-escaped, quotes too) and `summary_slack` (Slack
-    mrkdwn-escaped, see `slack_text`)."""
+    mrkdwn-escaped, see `slack_text`).
+    """
     return {"summary_html": html.escape(text, quote=True), "summary_slack": slack_text(text)}
 
 

@@ -81,6 +81,7 @@ class WebhookTarget:
         self.timeout = timeout
 
     def send(self, payload: dict[str, Any], key: str) -> None:
+        """POST the signed lead record; raises DeliveryError on any failure."""
         body = encode(public(payload))
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
         if self.secret:
@@ -93,7 +94,8 @@ class SlackTarget:
 
     Slack's incoming webhooks do not deduplicate. The message shows the handoff's reference
     (its idempotency key), the Idempotency-Key header is sent for proxies, and a send after
-    an attempt whose outcome is unknown (worker killed mid-send) says it may be a repeat."""
+    an attempt whose outcome is unknown (worker killed mid-send) says it may be a repeat.
+    """
 
     name = "slack"
 
@@ -102,6 +104,7 @@ class SlackTarget:
         self.timeout = timeout
 
     def send(self, payload: dict[str, Any], key: str) -> None:
+        """POST the Slack message; raises DeliveryError on any failure."""
         body = encode(render_slack(context_of(payload)))
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: key}
         _post(self.webhook_url, body, headers, self.timeout, "Slack")
@@ -118,7 +121,8 @@ class EmailTarget:
 
     To: the configured `recipients`, or the lead's owner when there are none. Every resend
     has the same `Idempotency-Key` header and `Message-ID`, so it is recognisable. A refused
-    recipient raises (the whole message is retried)."""
+    recipient raises (the whole message is retried).
+    """
 
     name = "email"
 
@@ -173,6 +177,7 @@ class EmailTarget:
         return smtp
 
     def send(self, payload: dict[str, Any], key: str) -> None:
+        """Send the summary e-mail; raises DeliveryError on any failure."""
         message = self.message(payload, key)
         with self.connect() as smtp:
             if self.username:
@@ -193,6 +198,7 @@ class FileTarget:
         self.path = path if path.is_absolute() else PROJECT_ROOT / path
 
     def send(self, payload: dict[str, Any], key: str) -> None:
+        """Append the lead record as one JSON line."""
         line = json.dumps({**public(payload), "idempotency_key": key}, ensure_ascii=False)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, open(self.path, "a", encoding="utf-8") as handle:

@@ -108,7 +108,8 @@ def train_understanding() -> Path:
 
 def train(force: bool = False) -> Path:
     """Train the understanding heads, then the Rasa model unless one for the current data
-    exists; returns the Rasa model's path."""
+    exists; returns the Rasa model's path.
+    """
     train_understanding()
     target = model_path()
     if target.exists() and not force:
@@ -258,7 +259,8 @@ def site_origins(settings: Settings) -> list[str]:
 
 def secret_values(settings: Settings) -> list[str]:
     """Every secret a log line must never show: tokens, keys, passwords (also those inside
-    the store URLs) and the Slack webhook URL, which is a credential itself."""
+    the store URLs) and the Slack webhook URL, which is a credential itself.
+    """
     names = ("rasa_token", "reps_token", "handoff_webhook_secret", "smtp_password",
              "slack_webhook_url", "visitor_secret")
     found = [str(getattr(settings, name, "") or "") for name in names]
@@ -271,7 +273,8 @@ def secret_values(settings: Settings) -> list[str]:
 
 def state_file(name: str, state_dir: Path | None = None) -> Path:
     """Where a stack records its processes and restarts: var/run/state.json for
-    `leadbot run`, var/run/state.<name>.json for other stacks (tests, benchmarks)."""
+    `leadbot run`, var/run/state.<name>.json for other stacks (tests, benchmarks).
+    """
     directory = state_dir or var_dir() / "run"
     return directory / ("state.json" if name == "run" else f"state.{name}.json")
 
@@ -338,7 +341,8 @@ class Stack:
     def cors_origins(self) -> list[str]:
         """CORS_ORIGINS, plus the site's own origins when this stack serves the site: Rasa's
         `--cors` (HTTP API, socket.io polling) and the origins the widget's socket.io
-        channel accepts (WebSocket included, see channels/socketio.py)."""
+        channel accepts (WebSocket included, see channels/socketio.py).
+        """
         origins = self.settings.cors_origins.split()
         if self.with_web:
             origins += [o for o in site_origins(self.settings) if o not in origins]
@@ -368,7 +372,7 @@ class Stack:
         return process
 
     def _make_private(self) -> None:
-        """umask 077 from now on, and fix what already exists too openly."""
+        """Umask 077 from now on, and fix what already exists too openly."""
         if self._umask is None:
             self._umask = os.umask(PRIVATE_UMASK)
         s = self.settings
@@ -377,7 +381,8 @@ class Stack:
 
     def start(self, model: Path, timeout: float = 180.0) -> None:
         """Start the servers (and the web app when `with_web`), wait until they answer,
-        then supervise them."""
+        then supervise them.
+        """
         s = self.settings
         self._make_private()
         self.state = RunState(self.state_path, self.name)
@@ -459,7 +464,8 @@ class Stack:
 def _run_secret(settings: Settings, field_name: str, file_name: str,
                 setting: str) -> tuple[Settings, str]:
     """The setting's value, or this run's own (var/<file_name>, 0600, kept across runs);
-    the hint says where it is, never what it is."""
+    the hint says where it is, never what it is.
+    """
     if getattr(settings, field_name):
         if read_run_secret(file_name) == getattr(settings, field_name):
             return settings, f"{setting} from {run_secret_path(file_name)}"
@@ -471,7 +477,8 @@ def _run_secret(settings: Settings, field_name: str, file_name: str,
 
 def run_forever(settings: Settings) -> int:
     """`make run`: migrate, train if needed, start everything and keep it up (restarting a
-    process that exits) until Ctrl-C or SIGTERM."""
+    process that exits) until Ctrl-C or SIGTERM.
+    """
     from bot.store import migrate  # the store is only needed once we really run
 
     os.umask(PRIVATE_UMASK)  # the lead store, logs and tokens are nobody else's business
@@ -479,7 +486,7 @@ def run_forever(settings: Settings) -> int:
     settings, reps_hint = _run_secret(settings, "reps_token", "reps-token", "REPS_TOKEN")
     try:
         migrate(settings.lead_store_url)
-    except Exception as exc:  # any driver error: say which setting points at it
+    except Exception as exc:  # noqa: BLE001 - any driver's error: say which setting is wrong
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise LaunchError(f"DATABASE_URL: cannot use the lead store: {first}") from None
     model = train()

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 EMAIL_MARK = "[email]"
 PHONE_MARK = "[phone]"
-SECRET_MARK = "[secret]"
+SECRET_MARK = "[secret]"  # noqa: S105 - what replaces a secret in the logs
 DEFAULT_MAX_CHARS = 2000
 # Secrets shorter than this are not searched for: "a" or "1234" would blank half the log.
 MIN_SECRET_CHARS = 6
@@ -58,7 +58,7 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def redact_emails(text: str) -> str:
-    """Replace every e-mail address (also URL-encoded `%40` or JSON-escaped `\\u0040`)."""
+    r"""Replace every e-mail address (also URL-encoded `%40` or JSON-escaped `\u0040`)."""
     return _EMAIL.sub(EMAIL_MARK, text)
 
 
@@ -105,7 +105,8 @@ class Redactor:
         """The line with every secret, e-mail address and phone number replaced, capped.
 
         A very long line is cut before the patterns run (they would be slow on megabytes)
-        and again after, so the cut text is never searched only in part."""
+        and again after, so the cut text is never searched only in part.
+        """
         dropped = max(0, len(line) - 2 * self.max_chars)
         text = line[: 2 * self.max_chars] if dropped else line
         for secret in self._secrets:

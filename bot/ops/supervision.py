@@ -45,7 +45,8 @@ Report = Callable[[str], None]
 def make_private(paths: Iterable[Path]) -> None:
     """Directories 0700 and regular files 0600, recursively, for each path that exists.
 
-    Files an earlier version (or another umask) created world-readable are fixed here."""
+    Files an earlier version (or another umask) created world-readable are fixed here.
+    """
     for path in paths:
         if path.is_symlink() or not path.exists():
             continue
@@ -209,12 +210,13 @@ class Child:
 
     def spawn(self) -> subprocess.Popen[bytes]:
         """Start the process in its own session with umask 077, output piped to the log."""
-        process = subprocess.Popen(  # noqa: S603 - our own commands
+        process = subprocess.Popen(
             self.command, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
             umask=PRIVATE_UMASK,
         )
-        assert process.stdout is not None
+        if process.stdout is None:  # pragma: no cover - stdout=PIPE always gives one
+            raise RuntimeError(f"{self.role}: no output pipe")
         reader = threading.Thread(target=pump, args=(process.stdout, self.sink),
                                   name=f"log-{self.role}", daemon=True)
         reader.start()
@@ -240,7 +242,8 @@ class Supervisor:
     """A thread that restarts children that exit, with exponential back-off.
 
     The wait starts at 1 s and doubles after each exit up to `max_delay`; a child that ran
-    at least `stable_after` seconds before exiting starts again from 1 s."""
+    at least `stable_after` seconds before exiting starts again from 1 s.
+    """
 
     children: list[Child]
     state: RunState
@@ -268,7 +271,7 @@ class Supervisor:
             for child in self.children:
                 try:
                     self.check(child, time.monotonic())
-                except Exception as exc:  # noqa: BLE001 - the supervisor must keep going
+                except Exception as exc:
                     log.exception("supervisor: checking %s failed", child.role)
                     self.report(f"supervisor: checking {child.role} failed: {exc}")
 

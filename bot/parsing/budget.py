@@ -329,9 +329,10 @@ def _is_negated(
     text: str, start: int, end: int, window: int = 3, *, look_after: bool = True
 ) -> bool:
     """True when one of the few words before a cue (same clause) negates it, or "not yet"
-    follows it ("nobody has signed off", "not for the whole year", "approved? not yet")."""
+    follows it ("nobody has signed off", "not for the whole year", "approved? not yet").
+    """
     clause = _CLAUSE_BREAK_RE.split(text[:start])[-1]
     words = [w.replace("'", "").replace("\u2019", "") for w in clause.split()[-window:]]
-    if any(w in NEGATION_WORDS or w.endswith("nt") and w[:-2] in _NT_STEMS for w in words):
+    if any(w in NEGATION_WORDS or (w.endswith("nt") and w[:-2] in _NT_STEMS) for w in words):
         return True
     return look_after and _NEGATION_AFTER_RE.match(text[end:]) is not None

@@ -226,10 +226,10 @@ def _capitalised_run(segment: str) -> list[str]:
         if (
             _is_capitalised(token)
             or (run and low in LEGAL_SUFFIXES)
-            or run
+            or (run
             and low in NAME_CONNECTORS
             and nxt
-            and _is_capitalised(nxt)
+            and _is_capitalised(nxt))
         ):
             run.append(token)
         else:
@@ -365,14 +365,15 @@ def _in_question(text: str, at: int) -> bool:
 
 def _lower_run(rest: str) -> list[str]:
     """Up to three words of a lower-case message, stopping at words that go on with the
-    sentence ("helpwise and told me", "sales on the phone", "shopify into emails")."""
+    sentence ("helpwise and told me", "sales on the phone", "shopify into emails").
+    """
     run: list[str] = []
     tokens = _clean_tokens(rest)
     for i, token in enumerate(tokens[:MAX_LOWER_RUN]):
         low = token.lower().rstrip(",.")
         # "tan & rahim", "smith and sons," but not "helpwise and told me"
         closes = i + 2 == len(tokens)
-        joins = bool(run) and (low == "&" or low in ("and", "of") and closes)
+        joins = bool(run) and (low == "&" or (low in ("and", "of") and closes))
         if run and low in _RUN_STOP_WORDS and not joins:
             break
         run.append(token)
@@ -399,7 +400,8 @@ _SEPARATOR_RE = re.compile(r"\s*,\s*|\s+[-\u2013\u2014|]+\s+")
 
 def _after_name_and_dash(text: str, lower_typed: bool) -> str | None:
     """The company right after an opening name (and role): "Ngozi Adeyemi - Lagos Freight
-    Co", "Fatima Al-Sayed, COO, Crescent Pharmacy"."""
+    Co", "Fatima Al-Sayed, COO, Crescent Pharmacy".
+    """
     name = find_name(text)
     if not name:
         return None

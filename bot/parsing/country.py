@@ -10,7 +10,6 @@ come from babel (CLDR) for those languages, big cities in their own spelling are
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import cache
@@ -407,7 +406,8 @@ def _foreign_country_names() -> dict[str, str]:
 @cache
 def _stems() -> dict[str, tuple[tuple[str, str], ...]]:
     """(folded name, code) of every one-word country and city name long enough to stem,
-    by the name's first letters."""
+    by the name's first letters.
+    """
     pool = {**_country_names(), **_place_names()}
     stems: dict[str, list[tuple[str, str]]] = {}
     for name, code in pool.items():
@@ -420,7 +420,8 @@ def _stems() -> dict[str, tuple[tuple[str, str], ...]]:
 def _inflected_code(word: str, *, weak: bool = False) -> str | None:
     """The country of an inflected place name: "Polsce" -> "PL", "Suomessa" -> "FI",
     "Almanya'da" -> "DE". The name the word starts most like, if it starts like one name
-    only; a Turkish suffix after an apostrophe is simply dropped."""
+    only; a Turkish suffix after an apostrophe is simply dropped.
+    """
     if "'" in word:
         return _lookup_name(word.split("'")[0], places=True)
     folded = _fold(word)
@@ -440,7 +441,8 @@ def _inflected_code(word: str, *, weak: bool = False) -> str | None:
 
 
 def _shared_prefix(a: str, b: str) -> int:
-    return len(os.path.commonprefix([a, b]))
+    same = (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    return next(same, min(len(a), len(b)))
 
 
 @cache

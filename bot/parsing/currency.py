@@ -303,7 +303,8 @@ def _is_word_char(ch: str) -> bool:
 
 class _Aliases(Mapping[str, str]):
     """Every unambiguous alias (lower-case) -> its ISO 4217 code; each code is its own alias,
-    so the values are every currency the parser can return. Built on first use."""
+    so the values are every currency the parser can return. Built on first use.
+    """
 
     def _data(self) -> dict[str, str]:
         return _unambiguous()
@@ -336,7 +337,8 @@ def warm_up() -> None:
 
 def separate_marks(normalised: str) -> str:
     """Put a space between a currency mark and the number it touches ("r250k" -> "r 250k",
-    "5kaud" -> "5k aud", "rs.5000" -> "rs. 5000"), so the number grammar can read it."""
+    "5kaud" -> "5k aud", "rs.5000" -> "rs. 5000"), so the number grammar can read it.
+    """
     candidates = _table().candidates
 
     def is_mark(text: str) -> bool:
@@ -413,7 +415,8 @@ def touches(text: str, mark: Mention, start: int, end: int) -> bool:
 
 def resolve(codes: tuple[str, ...], region: str | None = None) -> str | None:
     """The currency an ambiguous mark means: USD if it may be USD, else the visitor's own
-    currency if it is one of `codes`, else the first of ``PREFERRED`` among them."""
+    currency if it is one of `codes`, else the first of ``PREFERRED`` among them.
+    """
     if len(codes) == 1:
         return codes[0]
     if "USD" in codes:

@@ -165,7 +165,7 @@ def _is_generic(domain: str, label: str, table: Mapping[str, Any] | None) -> boo
 
 @cache
 def _segmenter() -> Segmenter:
-    """wordsegment with its common words only: ~15 MB instead of ~110 MB, and no syllables."""
+    """Wordsegment with its common words only: ~15 MB instead of ~110 MB, and no syllables."""
     segmenter = Segmenter()
     with open(Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as lines:
         for line in lines:

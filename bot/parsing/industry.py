@@ -302,7 +302,8 @@ def _matches(norm: str, groups: Iterable[_Group], min_chars: int = 0) -> list[_M
 
 def match_industry(text: str, table: IndustryTable) -> tuple[str, int, int] | None:
     """Best (label, start, end) in `text` whatever the role: the longest keyword wins, then
-    the earliest. Positions are in the normalised text (lower case, separators as spaces)."""
+    the earliest. Positions are in the normalised text (lower case, separators as spaces).
+    """
     norm = _normalise(text)
     found = _matches(norm, _groups(table))
     if not found:
@@ -326,7 +327,8 @@ def _policy_english_groups(answer: bool) -> tuple[_Group, ...]:
 @dataclass(frozen=True)
 class _Language:
     """One language's keyword groups, and the first words of its keywords (to skip it
-    cheaply when none of them is in the message)."""
+    cheaply when none of them is in the message).
+    """
 
     groups: tuple[_Group, ...]
     words: frozenset[str]  # first words written whole ("hotel", "agencia")

@@ -429,7 +429,8 @@ def _foreign_self_title(text: str) -> str | None:
 
 def _finnish_title(title: str) -> str:
     """Finnish says where with a case ending ("verkkokaupassa"): the title ends before it;
-    "toimin myyntijohtajana" is "myyntijohtaja"."""
+    "toimin myyntijohtajana" is "myyntijohtaja".
+    """
     words = title.split()
     kept: list[str] = []
     for word in words:
@@ -441,7 +442,8 @@ def _finnish_title(title: str) -> str:
 
 def _turkish_title(text: str) -> str | None:
     """"... müşteri hizmetleri müdürüyüm" -> "müşteri hizmetleri müdürü" (up to 3 words
-    before the one that says "I am"), or the title before "olarak çalışıyorum"."""
+    before the one that says "I am"), or the title before "olarak çalışıyorum".
+    """
     words = re.findall(r"[\w']+", text)
     for i, word in enumerate(words):
         copula = _TURKISH_COPULA_RE.match(word.lower())

@@ -58,7 +58,8 @@ def find_need(text: str) -> str | None:
 def parse_need(text: str) -> str | None:
     """The answer to "what brought you here?": any real sentence of two words or more,
     except a question that names nothing to solve ("are you a bot?", "how much is it?"):
-    that is a side question to answer, not the visitor's need."""
+    that is a side question to answer, not the visitor's need.
+    """
     body = strip_greeting(text)
     if looks_like_question(body) and not _CUE_RE.search(body):
         return None

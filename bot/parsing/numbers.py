@@ -229,7 +229,8 @@ def _is_non_numeric_one(match: re.Match[str]) -> bool:
 
 def to_float(digits: str) -> float | None:
     """Read a digit string with thousands/decimal separators ("30.000", "250 000", "1,5",
-    "24'000", "8,00,000")."""
+    "24'000", "8,00,000").
+    """
     compact = digits.replace(" ", "").replace("\u00a0", "").replace("'", "")
     try:
         number = parse_number(compact)

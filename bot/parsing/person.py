@@ -248,7 +248,7 @@ MAX_OPENING_NAME_TOKENS = 3
 
 @cache
 def _name_constants() -> Constants:
-    """nameparser settings of our own; the library-wide CONSTANTS stay untouched."""
+    """Nameparser settings of our own; the library-wide CONSTANTS stay untouched."""
     return Constants(
         prefixes=NAME_PARTICLES,
         titles=HONORIFICS,
@@ -335,9 +335,10 @@ def _core_count(tokens: list[str]) -> int:
 
 
 def _without_company_tail(tokens: list[str]) -> list[str]:
-    """ "Giulia della Rovere di Trattoria Da Nonna" -> "Giulia della Rovere": a particle also
+    """E.g. "Giulia della Rovere di Trattoria Da Nonna" -> "Giulia della Rovere": a particle also
     means "of/from", so one that starts a business name ("van Groen BV") or that would make
-    the name longer than names run, ends the name there."""
+    the name longer than names run, ends the name there.
+    """
     for i, token in enumerate(tokens[1:], start=1):
         if token.lower() not in NAME_PARTICLES:
             continue
@@ -359,7 +360,8 @@ def _before_end(rest: str) -> str:
 
 def _no_english_word(tokens: list[str]) -> bool:
     """No word is an English word, so they can only be a name ("kasia nowak", not "lost" or
-    "ecommerce brand")."""
+    "ecommerce brand").
+    """
     core = [t for t in tokens
             if t.lower() not in NAME_PARTICLES and t.lower().strip(".") not in HONORIFICS]
     return bool(core) and not any(is_english_word(t) for t in core)
@@ -368,7 +370,8 @@ def _no_english_word(tokens: list[str]) -> bool:
 def _unmistakable(tokens: list[str], *, capitalised: bool, text: str) -> str | None:
     """A name volunteered in passing: capitalised by the visitor, or, in an English message,
     made of no English word ("kasia", not "swamped"); never a place, an acronym or a business
-    ("Kenya", "MSP", "Vantage Print")."""
+    ("Kenya", "MSP", "Vantage Print").
+    """
     name = _name_from_tokens(tokens)
     if name is None or (len(tokens) == 1 and _is_place(tokens)):
         return None
@@ -382,7 +385,7 @@ def _unmistakable(tokens: list[str], *, capitalised: bool, text: str) -> str | N
 
 
 def _business_shaped(tokens: list[str]) -> bool:
-    """ "Vantage Print", "Kestrel Freight": English words or a business word, not a person."""
+    """E.g. "Vantage Print", "Kestrel Freight": English words or a business word, no person."""
     core = [t for t in tokens if t.lower() not in NAME_PARTICLES]
     all_english = len(core) > 1 and all(is_english_word(t) for t in core)
     return all_english or _looks_like_company(tokens)
@@ -391,7 +394,8 @@ def _business_shaped(tokens: list[str]) -> bool:
 def _reads_english(text: str, name: list[str]) -> bool:
     """The message is English: only then does "not an English word" say anything ("sono il
     titolare" has no English word, "was kostet das im Monat" few). Two English-only function
-    words settle it; otherwise more than half of the other words must be English."""
+    words settle it; otherwise more than half of the other words must be English.
+    """
     skip = {t.lower().strip(".,") for t in name}
     words = [w for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
              if w not in skip]
@@ -417,7 +421,8 @@ def _prepare(text: str) -> str:
 
 def _role_follows(after: str) -> bool:
     """A role opens the next clause ("Priya, head of support"): the name is an introduction.
-    Not "Kenya - do you hire remote workers?" nor "Portugal - I'm the owner"."""
+    Not "Kenya - do you hire remote workers?" nor "Portugal - I'm the owner".
+    """
     if not re.match(r"^\s*(?:[,;:(|\-\u2013\u2014]|$)", after):
         return False  # "german and english agents": the sentence goes on, no apposition
     clause = re.split(r"[,;.!?\n]", after.lstrip(" ,;:(-\u2013\u2014|"), maxsplit=1)[0].strip()
@@ -556,7 +561,8 @@ def _openings(text: str) -> list[tuple[int, bool, bool]]:
     """Where a name may open a sentence or a clause, after any greeting, with two flags:
     `full` where it opens a sentence or follows a role ("Head of CX - Ingrid Solberg - ..."),
     not after any other comma or dash ("it's me again, Dana from ..."); and `chosen` where
-    its capital is the visitor's choice, not a sentence's first letter ("yo, Kemal here")."""
+    its capital is the visitor's choice, not a sentence's first letter ("yo, Kemal here").
+    """
     sentences = {0, *(m.end() for m in re.finditer(r"[.!?\n]\s*", text))}
     clauses = {m.end() for m in _CLAUSE_BREAK_RE.finditer(text)} - sentences
     out: list[tuple[int, bool, bool]] = []
@@ -574,7 +580,7 @@ def _role_before(before: str) -> bool:
 
 
 def _at_opening(text: str) -> str | None:
-    """ "Dana here", "Kasia from Zielony here", "Dana Lee - Acme", "Priya, head of support"."""
+    """E.g. "Dana here", "Kasia from Zielony here", "Dana Lee - Acme", "Priya, head of support"."""
     for start, full, chosen in _openings(text):
         name = _opening_name(text[start:], text=text, full=full, chosen=chosen)
         if name:
@@ -602,7 +608,7 @@ def _opening_name(sentence: str, *, text: str, full: bool, chosen: bool) -> str 
         # "Will here, CTO at ...", "Priya, head of support": the role vouches for the name,
         # typed in capitals or in an English message ("decido io, sono il titolare" is none).
         vouched = not _is_place(tokens) and not _business_shaped(tokens) and (
-            tokens[0][:1].isupper() and not lower_typed or _reads_english(text, tokens)
+            (tokens[0][:1].isupper() and not lower_typed) or _reads_english(text, tokens)
         )
         return _name_from_tokens(tokens) if vouched else None
     if here and here.group("company"):
@@ -627,7 +633,8 @@ def _opening_name(sentence: str, *, text: str, full: bool, chosen: bool) -> str 
 
 def _surname_shaped(tokens: list[str]) -> bool:
     """Given name and surname, neither an English word nor a business word: "Kerstin Lund"
-    but not "Orbix Translations", "Baltic Ferries" or "Ascent BPO"."""
+    but not "Orbix Translations", "Baltic Ferries" or "Ascent BPO".
+    """
     return (
         len(tokens) >= 2
         and not is_english_word(tokens[0])
@@ -639,7 +646,7 @@ def _surname_shaped(tokens: list[str]) -> bool:
 def _name_before_company(
     tokens: list[str], company: re.Match[str], text: str, later_capitalised: bool
 ) -> str | None:
-    """ "Kasia from Zielony Ogród": a name, unless the words are "Emails from Customers"."""
+    """E.g. "Kasia from Zielony Ogród": a name, unless the words are "Emails from Customers"."""
     lower_typed = not any(c.isupper() for c in text)
     first_word = company.group("company")
     if not (lower_typed or first_word[:1].isupper()):

@@ -23,7 +23,7 @@ _DOUBLE_ZERO_RE = re.compile(r"(?<![\d+])00(?=\s?[1-9])")
 def _regions(region: str | None) -> list[str]:
     hint = (region or "").strip().upper()
     regions = [hint] if len(hint) == 2 and hint.isalpha() else []
-    return regions + [DEFAULT_REGION] if DEFAULT_REGION not in regions else regions
+    return [*regions, DEFAULT_REGION] if DEFAULT_REGION not in regions else regions
 
 
 def _find(text: str, region: str, leniency: int,
@@ -44,7 +44,8 @@ MAX_NATIONAL_DIGITS = 12
 
 def _as_written(text: str) -> str | None:
     """A number written with a known country code, in E.164, even if libphonenumber's
-    tables call it impossible (new numbering plans, test ranges): the visitor wrote it."""
+    tables call it impossible (new numbering plans, test ranges): the visitor wrote it.
+    """
     match = _WRITTEN_INTERNATIONAL_RE.search(text)
     if match is None:
         return None

@@ -633,7 +633,7 @@ def _month(text: str, today: date, strict: bool) -> list[_Found]:
             continue  # "our fiscal year starts in april" is no deadline
         year = _anchor_year(match, today)
         cued = _FIND_ANCHOR_CUE_RE.search(before) is not None or year is not None
-        if (strict or word in AMBIGUOUS_MONTHS) and not cued or _is_history(
+        if ((strict or word in AMBIGUOUS_MONTHS) and not cued) or _is_history(
             text, match.start(), strict
         ):
             continue
@@ -656,7 +656,7 @@ def _season(text: str, today: date, strict: bool) -> list[_Found]:
             or re.match(r"(?:this|next)\b", match.group(0))
             or match.group("year")
         )
-        if (strict or season == "fall") and not cued or _is_history(text, match.start(), strict):
+        if ((strict or season == "fall") and not cued) or _is_history(text, match.start(), strict):
             continue
         month, day, length = SEASONS[season]
         explicit_year = _anchor_year(match, today)

@@ -316,7 +316,8 @@ def renumber_visits(session: Session, lead: Lead) -> None:
 
 def _unverify(session: Session, lead: Lead, held: set[str]) -> None:
     """Before `lead` joins another lead by e-mail: its conversations become unverified
-    matches and its answers to fields the other lead holds become claims."""
+    matches and its answers to fields the other lead holds become claims.
+    """
     plain = {"synchronize_session": False}
     session.execute(
         update(Conversation)

@@ -1,5 +1,6 @@
 """Column types shared by the models (`utcnow`/`as_utc` are `bot.clock`'s, re-exported for
-the store's modules)."""
+the store's modules).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        """To the database: UTC, naive on SQLite (it keeps no zone)."""
         if value is None:
             return None
         value = as_utc(value)
@@ -32,6 +34,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """From the database: always tz-aware UTC."""
         if value is None:
             return None
         return as_utc(value)

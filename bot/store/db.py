@@ -81,7 +81,8 @@ _LOCK_WAIT_MS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionar
 def set_lock_wait(engine: Engine, milliseconds: int) -> None:
     """How long `engine` waits for SQLite's write lock before "database is locked": both
     SQLite's busy_timeout (other processes) and this process's writer lock (its threads).
-    For connections opened from now on; the action server sets a short one."""
+    For connections opened from now on; the action server sets a short one.
+    """
     if engine.url.get_backend_name() == "sqlite":
         _LOCK_WAIT_MS[engine] = int(milliseconds)
 

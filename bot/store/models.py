@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -48,7 +48,7 @@ class Base(DeclarativeBase):
     """Declarative base of the lead store."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
 class Lead(Base):
@@ -269,7 +269,8 @@ class Activity(Base):
 class RepSession(Base):
     """A rep's signed-in browser: revoked on logout, refused after `expires_at`.
 
-    `id` is the SHA-256 of the random session id the cookie carries, never the id itself."""
+    `id` is the SHA-256 of the random session id the cookie carries, never the id itself.
+    """
 
     __tablename__ = "rep_sessions"
 

@@ -148,7 +148,8 @@ def erase_rows(session: Session, keys: PersonKeys) -> dict[str, int]:
 
 def describe_erasure(session: Session, keys: PersonKeys) -> Erasure:
     """What erasing `keys` will touch that someone should know: handoffs not delivered yet
-    (they are cancelled by the erasure) and the targets that already received the lead."""
+    (they are cancelled by the erasure) and the targets that already received the lead.
+    """
     from bot.store.models import HandoffDelivery
 
     erasure = Erasure(keys)
@@ -199,7 +200,7 @@ def tracker_events(tracker: TrackerStore, sender_ids: Sequence[str]) -> dict[str
 
     def read(connection: Any) -> dict[str, list[Any]]:
         rows = connection.execute(
-            text(f"SELECT sender_id, data FROM {TRACKER_TABLE} "
+            text(f"SELECT sender_id, data FROM {TRACKER_TABLE} "  # noqa: S608 - a constant
                  "WHERE sender_id IN :ids ORDER BY id").bindparams(
                 _expanding("ids", sender_ids))).all()
         found: dict[str, list[Any]] = {sender: [] for sender in sender_ids}
@@ -217,7 +218,7 @@ def erase_tracker(tracker: TrackerStore, sender_ids: Sequence[str]) -> int:
 
     def remove(connection: Any) -> int:
         result = connection.execute(
-            text(f"DELETE FROM {TRACKER_TABLE} WHERE sender_id IN :ids").bindparams(
+            text(f"DELETE FROM {TRACKER_TABLE} WHERE sender_id IN :ids").bindparams(  # noqa: S608
                 _expanding("ids", sender_ids)))
         return int(result.rowcount or 0)
 
@@ -250,7 +251,8 @@ def erase_handoff_file(path: Path | None, lead_ids: Iterable[str]) -> int:
     """Rewrite the handoff file without these leads' payloads; the lines removed.
 
     Written to a private temporary file next to it and renamed over it, so a crash leaves
-    either the old file or the new one, never half of one."""
+    either the old file or the new one, never half of one.
+    """
     ids = set(lead_ids)
     if path is None or not path.is_file() or not ids:
         return 0
@@ -288,7 +290,8 @@ def export_person(session: Session, email: str, tracker: TrackerStore | None = N
     each lead's record and every stored row of it, table by table (conversations with their
     page context, answers, activities, handoffs, deliveries, ...), Rasa's events of their
     conversations, the payloads in the local handoff file and the entries of their
-    conversations in the turn spool (`spooled`: what it holds of conversation ids)."""
+    conversations in the turn spool (`spooled`: what it holds of conversation ids).
+    """
     leads = leads_of_person(session, email)
     keys = person_keys(session, [lead.id for lead in leads])
     exported: dict[str, Any] = {
@@ -366,7 +369,8 @@ def apply_retention(session: Session, rules: RetentionRules, now: datetime,
                     dry_run: bool = False) -> RetentionResult:
     """Delete leads untouched for `delete_after_days`, anonymise those untouched for
     `anonymise_after_days`. A lead with a handoff not yet delivered (requested, pending) is
-    left alone until its delivery ends. `dry_run` changes nothing and says what would go."""
+    left alone until its delivery ends. `dry_run` changes nothing and says what would go.
+    """
     now = as_utc(now)
     limits = [d for d in (rules.delete_after_days, rules.anonymise_after_days) if d]
     result = RetentionResult()
@@ -414,7 +418,8 @@ def apply_retention(session: Session, rules: RetentionRules, now: datetime,
 
 def anonymise_lead(session: Session, lead: Lead, rules: RetentionRules, now: datetime) -> None:
     """Clear what the policy names from `lead` and its rows; the lead stays, with its
-    status, score and BANT values, for the statistics."""
+    status, score and BANT values, for the statistics.
+    """
     for name in rules.anonymise_fields:
         setattr(lead, name, None)
     cleared = set(rules.anonymise_fields)

@@ -78,7 +78,8 @@ def page_of_leads(
 ) -> list[Lead]:
     """One page of leads (or those with `status`), in creation order, for the rep pages and
     the CLI alike. `history` loads each lead's answers, conversations and activities too (a
-    record or an export needs them; a list needs only the handoffs, for the owner)."""
+    record or an export needs them; a list needs only the handoffs, for the owner).
+    """
     loads = [selectinload(Lead.handoffs)]
     if history:
         loads += [selectinload(Lead.answers), selectinload(Lead.conversations),
@@ -98,7 +99,8 @@ def each_lead(
     """Every lead (or those with `status`) with its history, a page at a time, so an export
     of any size holds one page in memory. Stable under concurrent inserts only for leads
     created before it started (ordering is by creation time). For a read-only session: each
-    page is expunged from it once yielded."""
+    page is expunged from it once yielded.
+    """
     offset = 0
     while True:
         page = page_of_leads(session, status, limit=page_size, offset=offset,

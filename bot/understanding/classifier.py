@@ -162,7 +162,8 @@ class Heads:
 
 def asked_one_hot(asked: Sequence[str | None]) -> np.ndarray:
     """(n, 14) one-hot of the question just asked: column 0 is `none` (an opening message),
-    the last `other` (a question the corpus has no slot for)."""
+    the last `other` (a question the corpus has no slot for).
+    """
     out = np.zeros((len(asked), len(ASKED_VALUES)), dtype=np.float32)
     for row, slot in enumerate(asked):
         name = slot or "none"
@@ -296,7 +297,8 @@ def fit_heads(
 
 def class_weights(label: str, y: Sequence[str | None]) -> dict[str, float] | str:
     """scikit-learn's class_weight for a head: "balanced", or its square root (see
-    SQRT_BALANCED)."""
+    SQRT_BALANCED).
+    """
     if label not in SQRT_BALANCED:
         return "balanced"
     counts: dict[str, int] = {}

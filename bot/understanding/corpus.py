@@ -107,7 +107,8 @@ class Example:
 
     def training_label(self, name: str) -> str | None:
         """What a head learns from this example: the label, or UNSAID for a prospect's
-        message that does not mention a role or a budget (and was not asked about it)."""
+        message that does not mention a role or a budget (and was not asked about it).
+        """
         value = self.label(name)
         if value is None and name in SAID_IN_PASSING and self.kind == "prospect" \
                 and self.asked != name:

@@ -154,7 +154,7 @@ class SentenceEncoder:
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=max_tokens)
         # tokenizer.json pads every message to 128; pad a batch to its longest instead.
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token name
         self._tokenizer = tokenizer
 
         # The raw tensors are dropped when __init__ returns; only the float32 copies stay.

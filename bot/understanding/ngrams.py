@@ -40,7 +40,8 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 def word_ngrams(text: str, low: int = WORD_NGRAM_RANGE[0],
                 high: int = WORD_NGRAM_RANGE[1]) -> Counter[str]:
     """Counts of the word n-grams (low..high words) of a message, lower-cased, NFKC; each
-    prefixed with "w:" so that it never shares a column name with a character n-gram."""
+    prefixed with "w:" so that it never shares a column name with a character n-gram.
+    """
     normal = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
     words = _WORD_RE.findall(normal)
     counts: Counter[str] = Counter()
@@ -69,7 +70,8 @@ ANALYZERS: dict[str, Callable[[str], Counter[str]]] = {"char": char_ngrams, "wor
 @dataclass(frozen=True)
 class Ngrams:
     """A fitted vocabulary of one analyzer (`char` or `word` n-grams): n-gram -> column, and
-    each column's inverse document frequency."""
+    each column's inverse document frequency.
+    """
 
     vocabulary: dict[str, int]
     idf: np.ndarray
@@ -112,7 +114,8 @@ class Ngrams:
 
 def joined(blocks: Sequence[Ngrams], texts: Sequence[str]) -> list[SparseRow]:
     """The rows of several n-gram blocks side by side (each block unit-length on its own):
-    the second block's columns follow the first's, and so on."""
+    the second block's columns follow the first's, and so on.
+    """
     per_block = [block.transform(texts) for block in blocks]
     rows = []
     for parts in zip(*per_block, strict=True):

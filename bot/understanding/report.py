@@ -187,7 +187,8 @@ def evaluate(
 
 def _stated(reading: LabelReading) -> LabelReading:
     """The most likely stated class, leaving UNSAID aside: the macro-F1 of authority and
-    budget measures which value a message states, given that it states one."""
+    budget measures which value a message states, given that it states one.
+    """
     stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
     best = max(stated, key=stated.__getitem__)
     return LabelReading(best, stated[best], reading.distribution)
@@ -196,7 +197,8 @@ def _stated(reading: LabelReading) -> LabelReading:
 def mention_scores(heldout: Sequence[Example], readings: Sequence[object],
                    label: str) -> ClassScore:
     """How well a head tells a prospect's message that states a role (or budget) from one
-    that does not, on held-out messages that were not asked about it."""
+    that does not, on held-out messages that were not asked about it.
+    """
     pairs = [(e.label(label) is not None, getattr(r, label).value != UNSAID)
              for e, r in zip(heldout, readings, strict=True)
              if e.kind == "prospect" and e.asked != label]

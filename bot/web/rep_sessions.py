@@ -79,7 +79,8 @@ def read_cookie(key: bytes, value: str) -> SignedCookie | None:
 def start_session(session: Session, now: datetime, lifetime: timedelta) -> tuple[str, datetime]:
     """A new session stored in the lead store: (its random id, its expiry).
 
-    Sessions that ended a while ago are swept here, so the table stays small."""
+    Sessions that ended a while ago are swept here, so the table stays small.
+    """
     session.execute(delete(RepSession).where(or_(
         RepSession.expires_at < now, RepSession.revoked_at.is_not(None))))
     session_id = secrets.token_urlsafe(32)
@@ -110,7 +111,8 @@ class AttemptLimiter:
 
     Only failures are counted. Once a limit is reached every token attempt is refused until
     the oldest failure leaves the window, the right token included: otherwise guessing
-    would go on, a 429 just meaning "wrong"."""
+    would go on, a 429 just meaning "wrong".
+    """
 
     def __init__(self, per_client: int, overall: int, window_seconds: float = 60.0) -> None:
         self.per_client = per_client

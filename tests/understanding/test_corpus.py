@@ -110,7 +110,7 @@ def test_a_malformed_file_is_refused_clearly(tmp_path: Path, body: str, message:
 
 
 def test_a_split_without_files_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CorpusError, match="no \\*.yml corpus files"):
+    with pytest.raises(CorpusError, match=r"no \*\.yml corpus files"):
         load_split(tmp_path)
 
 
@@ -127,7 +127,7 @@ def test_shared_texts_and_conflicting_labels() -> None:
                Example(text="something else", kind="prospect", act="other")]
     assert [e.text for e in shared_texts(train, heldout)] == ["my login is broken"]
     clash = Example(text="my login is BROKEN", kind="prospect", act="other")
-    assert conflicting_labels(train + [clash]) == [(train[0], clash)]
+    assert conflicting_labels([*train, clash]) == [(train[0], clash)]
     assert conflicting_labels(train + heldout[:1]) == []
 
 

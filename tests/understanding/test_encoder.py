@@ -127,12 +127,12 @@ def test_a_model_file_of_another_sha256_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_real_file_is_refused_when_another_sha256_is_expected() -> None:
-    with pytest.raises(EncoderIntegrityError, match="reinstall requirements/model.txt"):
+    with pytest.raises(EncoderIntegrityError, match=r"reinstall requirements/model\.txt"):
         SentenceEncoder(default_model_dir(), expected_sha256="0" * 64)
 
 
 def test_a_folder_without_weights_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(EncoderIntegrityError, match="no model.safetensors"):
+    with pytest.raises(EncoderIntegrityError, match=r"no model\.safetensors"):
         SentenceEncoder(tmp_path)
 
 
