@@ -1,6 +1,7 @@
 """The rep pages in Chromium, served by the real web app next to a real stack: the login
 form without the token (and no lead data), the list with it, then one lead in full with the
-conversation read back from Rasa."""
+conversation read back from Rasa.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ Shot = Callable[[Page, str], Path]
 
 def qualified_over_rest(site: Site) -> tuple[str, str, list[str]]:
     """A visitor qualifies over REST and leaves a name and an e-mail, so sales gets the lead;
-    (lead id, the budget question asked, their words)."""
+    (lead id, the budget question asked, their words).
+    """
     bot = BotClient(site.stack.rasa_url, site.settings.rasa_token)
     sender = bot.new_sender()
     answers = {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}

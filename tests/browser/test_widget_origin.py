@@ -1,5 +1,6 @@
 """Only the site's pages (and CORS_ORIGINS) may open the widget's socket: a page of another
-origin is refused over WebSocket, which Rasa's own channel does not check."""
+origin is refused over WebSocket, which Rasa's own channel does not check.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from tests.browser.conftest import Site
 
 async def _connect(site: Site, origin: str) -> str:
     """Open the socket.io namespace over a raw WebSocket as a browser on `origin` would;
-    returns the server's answer to the namespace CONNECT packet ("40…" ok, "44…" refused)."""
+    returns the server's answer to the namespace CONNECT packet ("40…" ok, "44…" refused).
+    """
     url = site.settings.rasa_public_url.replace("http", "ws", 1)
     async with aiohttp.ClientSession() as session, session.ws_connect(
         f"{url}/socket.io/?EIO=4&transport=websocket", headers={"Origin": origin}

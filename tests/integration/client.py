@@ -58,7 +58,8 @@ class BotClient:
         metadata: dict | None = None, fallback: str | None = None, max_turns: int = 15,
     ) -> tuple[list[str], list[str]]:
         """Like `converse`, with `metadata` on every message: (the slots asked, every reply
-        text). A slot with no answer gets `fallback`, or fails the test when it is None."""
+        text). A slot with no answer gets `fallback`, or fails the test when it is None.
+        """
         replies = list(self.say(sender, opening, metadata))
         asked: list[str] = []
         for _ in range(max_turns):

@@ -1,5 +1,6 @@
 """A real Rasa server and action server for the REST tests, once on SQLite and once on
-PostgreSQL (lead store + tracker store, each run in its own schema) with Redis locks."""
+PostgreSQL (lead store + tracker store, each run in its own schema) with Redis locks.
+"""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def receiver() -> Iterator[Receiver]:
 def started_stack(backend: Backend, receiver: Receiver, log_dir: Path, name: str,
                   **overrides: object) -> Iterator[Stack]:
     """Rasa + action server + delivery worker on free ports, wired to the backend and the
-    webhook receiver (settings `overrides` on top), stopped when the block ends."""
+    webhook receiver (settings `overrides` on top), stopped when the block ends.
+    """
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
@@ -121,7 +123,7 @@ def bot(stack: Stack) -> BotClient:
 
 
 @pytest.fixture(scope="session")
-def leads(stack: Stack):  # noqa: ANN201 - a sessionmaker
+def leads(stack: Stack):
     """Sessions on the stack's lead store, to check what was stored."""
     engine = make_engine(stack.settings.lead_store_url)
     yield make_session_factory(engine)

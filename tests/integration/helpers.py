@@ -41,7 +41,8 @@ def lead_of(leads: sessionmaker[Session], sender: str) -> dict[str, Any]:
 
 def issued_token(stack: Stack) -> str:
     """A visitor token from the web app's own route (POST /widget/visitor), signed with the
-    stack's settings: what the widget keeps in localStorage and sends as `visitor_id`."""
+    stack's settings: what the widget keeps in localStorage and sends as `visitor_id`.
+    """
     with TestClient(create_app(stack.settings)) as web:
         response = web.post("/widget/visitor", content="")
     assert response.status_code == 200, response.text

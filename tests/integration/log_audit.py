@@ -1,7 +1,8 @@
 """After a stack ran: do its logs hold any e-mail address, phone number or token, and is every
 file it created private? Used by the fault drills and at the end of the integration session
 (tests/integration/conftest.py). Deliberately not bot/ops/log_privacy.py's patterns: a second,
-plainer opinion on what leaked."""
+plainer opinion on what leaked.
+"""
 
 from __future__ import annotations
 

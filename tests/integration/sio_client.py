@@ -1,4 +1,4 @@
-"""A socket.io client that writes its packets by hand, for the hostile-input suite.
+r"""A socket.io client that writes its packets by hand, for the hostile-input suite.
 
 Engine.IO 4 / socket.io 5 over one WebSocket (what the widget's socket.io-client speaks):
 "0{...}" open, "40" namespace connect, "42[event, data...]" events, "2"/"3" ping/pong.
@@ -103,7 +103,7 @@ class RawSocketIO:
         await self._ws.send_str("42" + event_json)
 
     async def emit(self, event: str, *args: Any) -> None:
-        """Send `event` with `args`, ASCII-escaped JSON (lone surrogates go as \\udxxx)."""
+        r"""Send `event` with `args`, ASCII-escaped JSON (lone surrogates go as \udxxx)."""
         await self.send_raw(json.dumps([event, *args], ensure_ascii=True))
 
     async def start_session(self, session_id: str | None = None) -> str:
@@ -120,7 +120,8 @@ class RawSocketIO:
                   raw: str | None = None, timeout: float = 40.0, quiet: float = 0.5) -> Turn:
         """Send one `user_uttered` (or the `raw` event JSON) and collect the answer: an
         `input_error` ends it at once; bot messages are collected until `quiet` seconds
-        pass without one (Rasa marks no end of turn)."""
+        pass without one (Rasa marks no end of turn).
+        """
         started = time.monotonic()
         if raw is not None:
             await self.send_raw(raw)

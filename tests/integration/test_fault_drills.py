@@ -1,5 +1,6 @@
-"""Fault drills against a real stack of our own (Rasa, action server, worker, web app), on
-its own lead store, so killing its processes disturbs no other test:
+"""Fault drills against a real stack of our own (Rasa, action server, worker, web app).
+
+It runs on its own lead store, so killing its processes disturbs no other test:
 
 - Rasa SIGKILLed mid-conversation: the supervisor restarts it (same port, model, token,
   endpoints) and the conversation goes on from the same question, every answer kept;
@@ -123,7 +124,7 @@ def _answers(sender: str) -> dict[str, str]:
     return {**PROSPECT_ANSWERS, "email": f"{sender}@acme-logistics.com"}
 
 
-def _wait_until(what: str, condition, timeout: float) -> None:  # noqa: ANN001
+def _wait_until(what: str, condition, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -152,7 +153,8 @@ def _restarts(drill: Drill, role: str) -> list[dict]:
 
 def _qualify(drill: Drill, sender: str) -> None:
     """need, budget, authority, timeline, name and e-mail: the lead qualifies, can be
-    reached, and a handoff is requested."""
+    reached, and a handoff is requested.
+    """
     answers = _answers(sender)
     drill.bot.say(sender, answers["need"])
     for slot in ("budget", "authority", "timeline", "name", "email"):

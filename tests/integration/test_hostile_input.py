@@ -49,7 +49,8 @@ LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmo
 LOREM = LOREM[:2000]
 def plus_tag_email() -> str:
     """An e-mail with a plus-tag full of digits, on a domain of its own (one lead each:
-    the same address in two conversations joins them to one lead)."""
+    the same address in two conversations joins them to one lead).
+    """
     return f"dana+4915112345678@acme-{uuid.uuid4().hex[:8]}.com"
 
 
@@ -136,7 +137,8 @@ class Tally:
 
     def ignored(self, label: str, turn: Turn) -> None:
         """Count a socket.io packet that is not an event we handle: nothing may come back
-        (python-socketio drops it; the socket stays usable)."""
+        (python-socketio drops it; the socket stays usable).
+        """
         self.sent["socket.io"] += 1
         self.outcome["socket.io ignored" if not (turn.bot or turn.errors) else
                      "socket.io answered junk"] += 1
@@ -189,7 +191,8 @@ PIDS: dict[str, list[int]] = {}
 @pytest.fixture()
 def tally(backend: Backend, stack: Stack) -> Iterator[Tally]:
     """This test's counts, added to the backend's total afterwards; the processes'
-    ids are noted at the first test, so a restart shows as well as an exit."""
+    ids are noted at the first test, so a restart shows as well as an exit.
+    """
     PIDS.setdefault(backend.kind, [p.pid for p in stack.processes])
     mine = Tally()
     yield mine
@@ -205,7 +208,7 @@ def http(stack: Stack) -> Iterator[httpx.Client]:
 
 
 def _body(**fields: Any) -> bytes:
-    """A JSON body written as ASCII: lone surrogates go out as \\udxxx escapes."""
+    r"""A JSON body written as ASCII: lone surrogates go out as \udxxx escapes."""
     return json.dumps(fields, ensure_ascii=True).encode()
 
 
@@ -218,7 +221,7 @@ def _user_events(bot: BotClient, sender: str) -> int:
     return sum(1 for e in bot.tracker(sender)["events"] if e["event"] == "user")
 
 
-def _answers(leads, sender: str) -> dict[str, Any]:  # noqa: ANN001 - a sessionmaker
+def _answers(leads, sender: str) -> dict[str, Any]:
     """What the store holds for the conversation's lead: facts and answers given."""
     record = lead_of(leads, sender)
     facts = ("need", "budget_amount", "budget_status", "authority", "timeline_months", "name",
@@ -331,7 +334,7 @@ def test_malformed_rest_requests_get_a_json_4xx_and_change_nothing(
 
 # ------------------------------------------------------------------ hostile text: REST
 
-def _conversation_with_hostile_texts(bot: BotClient, http: httpx.Client, leads,  # noqa: ANN001
+def _conversation_with_hostile_texts(bot: BotClient, http: httpx.Client, leads,
                                      tally: Tally, texts: list[str]) -> str:
     sender = bot.new_sender()
     _open_form_rest(bot, sender)
@@ -474,7 +477,7 @@ PROTOCOL_JUNK = [
 ]
 
 
-async def _socket_edge(stack: Stack, bot: BotClient, leads, tally: Tally) -> None:  # noqa: ANN001
+async def _socket_edge(stack: Stack, bot: BotClient, leads, tally: Tally) -> None:
     async with RawSocketIO(stack.rasa_url) as sio:
         sio.preludes.add(NOTICE)
         session_id = await sio.start_session()
@@ -505,7 +508,7 @@ async def _socket_edge(stack: Stack, bot: BotClient, leads, tally: Tally) -> Non
         assert turn.texts and turn.texts[0] == NOTICE and len(turn.texts) > 1, turn.texts
 
 
-async def _socket_hostile(stack: Stack, leads, tally: Tally,  # noqa: ANN001
+async def _socket_hostile(stack: Stack, leads, tally: Tally,
                           texts: list[str]) -> None:
     async with RawSocketIO(stack.rasa_url) as sio:
         sio.preludes.add(NOTICE)
@@ -523,7 +526,7 @@ async def _socket_hostile(stack: Stack, leads, tally: Tally,  # noqa: ANN001
                       for problem in _garbage(_answers(leads, session_id)["facts"])]
 
 
-def _rest_conversations(bot: BotClient, http: httpx.Client, leads,  # noqa: ANN001
+def _rest_conversations(bot: BotClient, http: httpx.Client, leads,
                         tally: Tally) -> None:
     """Five REST conversations at once, each shown every hostile text in another order."""
     with ThreadPoolExecutor(5) as pool:
@@ -537,8 +540,8 @@ def _fifty_at_once(bot: BotClient, http: httpx.Client, tally: Tally) -> str:
     sender = bot.new_sender()
     tally.rest("parallel opening", _post(http, _body(sender=sender, message=GOOD["need"])),
                well_formed=True)
-    texts = (hostile_texts() * 2)[:45] + [GOOD["budget"], "skip", "why do you ask?",
-                                    "how much does it cost?", "ok"]
+    texts = [*(hostile_texts() * 2)[:45], GOOD["budget"], "skip", "why do you ask?",
+             "how much does it cost?", "ok"]
     started = time.monotonic()
     with ThreadPoolExecutor(50) as pool:
         responses = list(pool.map(lambda text: _post(http, _body(sender=sender, message=text)),
@@ -551,7 +554,7 @@ def _fifty_at_once(bot: BotClient, http: httpx.Client, tally: Tally) -> str:
     return f"50 parallel messages on one sender answered in {took:.1f} s"
 
 
-async def _socket_sessions(stack: Stack, bot: BotClient, leads, tally: Tally) -> None:  # noqa: ANN001
+async def _socket_sessions(stack: Stack, bot: BotClient, leads, tally: Tally) -> None:
     await asyncio.gather(
         _socket_edge(stack, bot, leads, tally),
         *(_socket_hostile(stack, leads, tally, hostile_texts(shift))
@@ -563,7 +566,8 @@ def test_hostile_messages_inside_real_conversations_over_rest_and_socketio(
     stack: Stack, backend: Backend, bot: BotClient, leads, http: httpx.Client, tally: Tally
 ):
     """Hostile texts in REST and socket.io form conversations, malformed socket.io
-    payloads, and 50 messages at once on one sender — all at the same time."""
+    payloads, and 50 messages at once on one sender — all at the same time.
+    """
     parts = {"REST conversations": Tally(), "50 at once": Tally(), "socket.io": Tally()}
     with ThreadPoolExecutor(3) as pool:
         futures = [

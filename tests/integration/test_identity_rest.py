@@ -45,7 +45,8 @@ def _victim(bot: BotClient, leads: Any, receiver: Receiver,
 
 def _delivered(leads: Any, sender: str, timeout: float = 10.0) -> dict[str, Any]:
     """The record once the worker marked the handoff delivered (the webhook may have its
-    request a moment before the worker records the delivery)."""
+    request a moment before the worker records the delivery).
+    """
     deadline = time.monotonic() + timeout
     record = lead_of(leads, sender)
     while (record.get("handoff") or {}).get("status") != "delivered" \

@@ -1,7 +1,8 @@
 """Personal data on request against the real stack (Rasa + action server + worker), on
 SQLite and on PostgreSQL: a visitor qualifies over REST, `leadbot export-person` prints
 everything held about them (Rasa's events included), `leadbot erase` removes it, and
-afterwards neither the lead store nor Rasa's HTTP API knows anything they said."""
+afterwards neither the lead store nor Rasa's HTTP API knows anything they said.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The rep pages and `leadbot doctor` against the real stack (Rasa + action server + worker),
 on SQLite and on PostgreSQL: a lead qualified over REST shows its whole conversation, read
-back from the real Rasa."""
+back from the real Rasa.
+"""
 
 from __future__ import annotations
 

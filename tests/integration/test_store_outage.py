@@ -38,7 +38,7 @@ MAX_REPLY_SECONDS = 8.0
 @pytest.fixture(scope="module")
 def outage_stack(backend: Backend, receiver: Receiver,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """conftest's stack, with a spool of its own (no other test's turns are in it)."""
+    """Conftest's stack, with a spool of its own (no other test's turns are in it)."""
     with started_stack(backend, receiver, tmp_path_factory.mktemp("logs"),
                        f"outage-{backend.kind}",
                        spool_dir=str(tmp_path_factory.mktemp("spool")),
@@ -47,7 +47,7 @@ def outage_stack(backend: Backend, receiver: Receiver,
 
 
 @pytest.fixture(scope="module")
-def outage_leads(outage_stack: Stack):  # noqa: ANN201 - a sessionmaker
+def outage_leads(outage_stack: Stack):
     """Sessions on this stack's lead store."""
     engine = make_engine(outage_stack.settings.lead_store_url)
     yield make_session_factory(engine)
@@ -57,7 +57,8 @@ def outage_leads(outage_stack: Stack):  # noqa: ANN201 - a sessionmaker
 @contextmanager
 def lead_store_locked(url: str, seconds: float) -> Iterator[threading.Event]:
     """Hold the lead store locked from another connection for `seconds` (in a thread, so
-    the test talks to the bot meanwhile); the event is set once the lock is taken."""
+    the test talks to the bot meanwhile); the event is set once the lock is taken.
+    """
     taken = threading.Event()
     parsed = make_url(url)
 

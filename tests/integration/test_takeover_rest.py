@@ -43,14 +43,14 @@ def _bot_texts(bot: BotClient, sender: str) -> list[str]:
     return [e.get("text") or "" for e in bot.tracker(sender)["events"] if e["event"] == "bot"]
 
 
-def _activities(leads, sender: str) -> list[tuple[str, str | None]]:  # noqa: ANN001
+def _activities(leads, sender: str) -> list[tuple[str, str | None]]:
     with store.session_scope(leads) as session:
         lead = store.lead_for_conversation(session, sender)
         assert lead is not None, f"no lead for {sender}"
         return [(a.kind, a.conversation_id) for a in store.list_activities(session, lead)]
 
 
-def _assert_taken_over(bot: BotClient, leads, sender: str) -> None:  # noqa: ANN001
+def _assert_taken_over(bot: BotClient, leads, sender: str) -> None:
     tracker = bot.tracker(sender)
     assert tracker["paused"] is True
     assert tracker["active_loop"].get("name") is None
