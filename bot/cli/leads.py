@@ -20,6 +20,7 @@ from bot.store import (
     AmbiguousLeadKey,
     Answer,
     Lead,
+    LeadRecord,
     current_answers,
     each_lead,
     find_lead,
@@ -116,11 +117,11 @@ def _fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(1)
 
 
-def _jsonl(records: Iterable[dict[str, Any]]) -> str:
+def _jsonl(records: Iterable[LeadRecord]) -> str:
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
-def _csv(records: Iterable[dict[str, Any]]) -> str:
+def _csv(records: Iterable[LeadRecord]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=list(CONTRACT_FIELDS))
     writer.writeheader()

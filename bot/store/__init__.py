@@ -49,7 +49,7 @@ from bot.store.queries import (
     page_of_leads,
     status_counts,
 )
-from bot.store.record import lead_record
+from bot.store.record import LeadRecord, lead_record
 from bot.vocabulary import CONTRACT_FIELDS, UNVERIFIED_EMAIL, VERIFIED_BROWSER
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "latest_visit",
     "lead_for_conversation",
     "lead_for_visitor",
+    "LeadRecord",
     "lead_record",
     "list_activities",
     "list_leads",

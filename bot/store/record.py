@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.clock import as_utc
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
@@ -15,7 +15,45 @@ def iso_utc(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).isoformat()
 
 
-def lead_record(lead: Lead) -> dict[str, Any]:
+class LeadRecord(TypedDict):
+    """The contract's record of a lead, field by field, in the contract's order (the order of
+    `bot.vocabulary.CONTRACT_FIELDS`, which CSV headers follow; a unit test keeps them equal).
+    Values are JSON data: times as ISO 8601 UTC strings, amounts as floats."""
+
+    lead_id: str
+    created_at: str | None
+    updated_at: str | None
+    email: str | None
+    name: str | None
+    company: str | None
+    job_title: str | None
+    phone: str | None
+    company_size: int | None
+    industry: str | None
+    country: str | None
+    need: str | None
+    budget_amount: float | None
+    budget_currency: str | None
+    budget_period: str | None
+    budget_status: str | None
+    authority: str | None
+    timeline_months: float | None
+    status: str
+    status_reasons: list[str]
+    redirect_reason: str | None
+    score: dict[str, Any] | None
+    answers: list[dict[str, Any]]
+    conversation_ids: list[str]
+    handoff: dict[str, Any] | None
+    activities: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+    consent: dict[str, Any] | None
+    claims: list[dict[str, Any]]
+    unverified_match: bool
+    language: str | None
+
+
+def lead_record(lead: Lead) -> LeadRecord:
     """The contract's record of `lead`; call it while the lead's session is open."""
     handoff = lead.handoffs[-1] if lead.handoffs else None
     visits = {

@@ -21,6 +21,7 @@ from bot.store import (
     Conversation,
     Handoff,
     Lead,
+    LeadRecord,
     each_lead,
     end_conversation,
     ensure_conversation,
@@ -582,3 +583,8 @@ def test_a_page_of_leads_and_an_export_of_every_lead_a_page_at_a_time(
     assert next_page == ids[::-1][3:6]
     assert everything == ids
     assert counts == {"in_progress": 7}
+
+
+def test_the_typed_lead_record_has_the_contracts_fields_in_order() -> None:
+    """CSV headers follow CONTRACT_FIELDS; the typed record must not drift from it."""
+    assert tuple(LeadRecord.__annotations__) == CONTRACT_FIELDS
