@@ -267,11 +267,22 @@ def _rescore(factory: Any, lead_ids: set[str], state: CliState) -> list[str]:
 @click.command("score")
 @click.option("--all", "all_leads", is_flag=True, help="Re-decide every lead.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--policies", "policy_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="With --dry-run: the policy files of this directory instead of POLICY_DIR, to try "
+    "a change before applying it.",
+)
 @click.pass_obj
-def score_command(state: CliState, all_leads: bool, dry_run: bool) -> None:
+def score_command(state: CliState, all_leads: bool, dry_run: bool,
+                  policy_dir: Path | None) -> None:
     """Re-score and re-decide leads after a policy change; prints each status change."""
     if not all_leads:
         raise click.UsageError("give --all to re-decide every lead")
+    if policy_dir is not None and not dry_run:
+        # Scores written under other rules than the running bot's would not last.
+        raise click.UsageError("--policies is for trying a change: add --dry-run")
+    if policy_dir is not None:
+        state.policy_dir = policy_dir
     rules = state.policies()
     rescore_lead = _rescorer()
     factory = state.session_factory()
@@ -296,10 +307,15 @@ def score_command(state: CliState, all_leads: bool, dry_run: bool) -> None:
     if not leads:
         click.echo("no leads")
         return
-    click.echo(
-        f"{len(leads)} lead(s) re-decided, {changed} changed status"
-        + (" (dry run: nothing written)" if dry_run else "")
-    )
+    click.echo(f"{len(leads)} lead(s) re-decided, {changed} changed status"
+               + _dry_run_note(dry_run, policy_dir))
+
+
+def _dry_run_note(dry_run: bool, policy_dir: Path | None) -> str:
+    if not dry_run:
+        return ""
+    tried = f" with the policies of {policy_dir}" if policy_dir is not None else ""
+    return f" (dry run{tried}: nothing written)"
 
 
 def _rescorer() -> Any:

@@ -297,6 +297,31 @@ def test_the_cli_prints_ok_lines_or_the_problems(project):
     assert "weights: Value error" in bad.stderr and "ok:" not in bad.stdout
 
 
+def test_the_cli_checks_a_changed_copy_given_with_policies(project):
+    trial = project / "trial"
+    shutil.copytree(project / "policies", trial)
+    runner = CliRunner()
+    good = runner.invoke(policies_group, ["check", "--project", str(project),
+                                          "--policies", str(trial)])
+    assert good.exit_code == 0, good.output
+    assert good.stdout.splitlines()[0] == f"ok: {trial / 'scoring.yml'}"
+    edit(trial / "scoring.yml", "  fit: 0.7\n", "  fit: 0.1\n")
+    bad = runner.invoke(policies_group, ["check", "--project", str(project),
+                                         "--policies", str(trial)])
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith(f"{trial / 'scoring.yml'}:") and "weights:" in bad.stderr
+    # the project's own policies are another directory, still fine
+    assert check_project(project) == []
+
+
+def test_the_cli_checks_the_policy_dir_setting_by_default(project, tmp_path):
+    edit(project / "policies" / "questions.yml", "max_per_visit: 2", "max_per_visit: -1")
+    env = {"POLICY_DIR": str(project / "policies"), "LEADBOT_ENV_FILE": str(tmp_path / "no.env")}
+    result = CliRunner().invoke(policies_group, ["check"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{project / 'policies' / 'questions.yml'}:")
+
+
 # ----------------------------------------------------------------- retention.yml
 
 
