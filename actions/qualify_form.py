@@ -13,7 +13,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.guard import answer_failure
 from actions.resilience import run_turn
-from actions.runtime import appliers, conversation, drainer, retry_seconds, turn_spool
+from actions.runtime import (
+    appliers,
+    conversation,
+    drainer,
+    loaded_policies,
+    retry_seconds,
+    turn_spool,
+)
 from actions.tracker_turn import FORM_NAME, say, turn_from_tracker
 
 log = logging.getLogger(__name__)
@@ -58,7 +65,8 @@ class ValidateQualifyForm(FormValidationAction):
         spooler = drainer()  # started with the first turn: it applies what waits
         # Entries of other actions (a request for a person) may wait before this turn.
         outcome = await run_turn(conv.take_turn, turn, turn_spool(), conv.plan,
-                                 retry_seconds(), on_spooled=spooler.wake,
+                                 loaded_policies().lexicons, retry_seconds(),
+                                 on_spooled=spooler.wake,
                                  appliers=appliers())
         result = outcome.result
         if result.reject:

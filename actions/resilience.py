@@ -39,6 +39,7 @@ from bot.conversation.service import CONSENT, FREE_TEXT
 from bot.conversation.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
 from bot.conversation.turn import UNKNOWN, Reply, Turn, TurnResult
 from bot.parsing.facts import Context, Fact, find_facts, parse_answer
+from bot.parsing.lexicons import Lexicons
 from bot.parsing.text import clean_text, has_words
 from bot.understanding.meaning import Meaning, get_understanding
 
@@ -152,7 +153,8 @@ async def _attempt(call: Callable[[Turn], T], turn: Turn, spool: TurnSpool,
 
 
 async def run_turn(take: TakeTurn, turn: Turn, spool: TurnSpool, plan: QuestionPlan,
-                   retry_seconds: float, today: Callable[[], date] = date.today,
+                   lexicons: Lexicons, retry_seconds: float,
+                   today: Callable[[], date] = date.today,
                    on_spooled: Callable[[], None] = lambda: None,
                    appliers: Appliers | None = None) -> Outcome:
     """Take the turn on the lead store, or keep it in the spool; always a real result.
@@ -163,7 +165,8 @@ async def run_turn(take: TakeTurn, turn: Turn, spool: TurnSpool, plan: QuestionP
     except _Refused as refused:
         if refused.error is not None:
             return _failed(turn, spool, refused.error, on_spooled)
-        return _spool(turn, spool, plan, today, on_spooled, refused.why)
+        return _spool(turn, spool, plan, Context(today=today(), lexicons=lexicons), on_spooled,
+                      refused.why)
     return Outcome(result, "stored")
 
 
@@ -196,13 +199,13 @@ def _keep(turn: Turn, spool: TurnSpool, action: str, on_spooled: Callable[[], No
                 _short(turn.conversation_id), why, entry)
 
 
-def _spool(turn: Turn, spool: TurnSpool, plan: QuestionPlan, today: Callable[[], date],
+def _spool(turn: Turn, spool: TurnSpool, plan: QuestionPlan, ctx: Context,
            on_spooled: Callable[[], None], why: str) -> Outcome:
     entry = spool.append(turn, TURN)
     on_spooled()
     log.warning("lead store unavailable for turn of %s (%s): kept as spool entry %s",
                 _short(turn.conversation_id), why, entry)
-    return Outcome(offline_result(turn, plan, Context(today=today())), "spooled")
+    return Outcome(offline_result(turn, plan, ctx), "spooled")
 
 
 def _failed(turn: Turn, spool: TurnSpool, exc: Exception,

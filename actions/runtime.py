@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversation.service import ConversationService
 from bot.conversation.spool import Apply, TurnSpool, replay, store_appliers
 from bot.parsing.bounds import use_bounds
-from bot.policies.loader import policies
+from bot.policies.loader import Policies, load_policies
 from bot.settings import settings
 from bot.store import make_engine, make_session_factory
 from bot.store.db import set_lock_wait
@@ -59,9 +59,16 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @cache
+def loaded_policies() -> Policies:
+    """Every policy file of POLICY_DIR, loaded once per action-server process (a PolicyError
+    names every broken file, file:line)."""
+    return load_policies(settings().policy_path)
+
+
+@cache
 def conversation() -> ConversationService:
     """One ConversationService per action-server process, on the shared engine."""
-    rules = policies()
+    rules = loaded_policies()
     use_bounds(rules.questions.bounds.to_bounds())  # plausible facts only, from the policy
     return ConversationService(session_factory(), rules, max_questions=settings().max_questions)
 
@@ -81,6 +88,10 @@ def warm_up_in_background() -> None:
             understanding().warm_up()
         except Exception as exc:  # noqa: BLE001 - a turn will load (and report) it again
             log.error("warming up the understanding layer failed (%s)", type(exc).__name__)
+        try:
+            loaded_policies().warm_up()  # at start, and its industry keywords compiled
+        except Exception as exc:  # noqa: BLE001 - a turn will load (and report) them again
+            log.error("loading the policies failed: %s", exc)  # file:line, no visitor data
 
     threading.Thread(target=load, name="warm-up", daemon=True).start()
 

@@ -173,6 +173,11 @@ class Settings(BaseSettings):
         description="Schema of Rasa's tracker store on PostgreSQL (Rasa reads the same "
         "variable); `leadbot erase` / `export-person` / retention look there",
     )
+    policy_dir: str = Field(
+        default="policies", validate_default=True,
+        description="The directory of the policy files (scoring.yml, routing.yml, ...); "
+        "relative paths are under the project root",
+    )
     retention_every_hours: float = Field(
         default=24.0, ge=0, le=24 * 365,
         description="How often the worker applies policies/retention.yml; 0 = never",
@@ -234,6 +239,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a file (expected a PEM file of CA certificates)")
         return str(Path(value).expanduser()) if value else ""
 
+    @field_validator("policy_dir")
+    @classmethod
+    def _policy_dir(cls, value: str) -> str:
+        path = _under_root(value)
+        if not path.is_dir():
+            raise ValueError(f"{str(path)!r} is not a directory (expected the folder holding "
+                             "scoring.yml, qualification.yml, routing.yml, ...)")
+        return value
+
     @field_validator("smtp_from")
     @classmethod
     def _sender(cls, value: str, info: ValidationInfo) -> str:
@@ -272,6 +286,11 @@ class Settings(BaseSettings):
         return path if path.is_absolute() else PROJECT_ROOT / path
 
     @property
+    def policy_path(self) -> Path:
+        """POLICY_DIR, made absolute against the project root."""
+        return _under_root(self.policy_dir)
+
+    @property
     def lead_store_url(self) -> str:
         """The lead store URL with a relative SQLite path made absolute."""
         return self.resolve_path(self.database_url)
@@ -288,6 +307,12 @@ def local_url(host: str, port: int) -> str:
 
 
 _EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
+
+
+def _under_root(value: str) -> Path:
+    """A path setting made absolute: relative paths are under the project root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _split(addresses: str) -> list[str]:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 @click.command("worker")
-def worker_command() -> None:
+@click.pass_obj
+def worker_command(state: CliState) -> None:
     """Deliver pending handoffs to the configured targets until SIGINT/SIGTERM."""
     from bot.handoff.worker import run_worker
 
@@ -27,6 +28,7 @@ def worker_command() -> None:
         settings = load_settings()
     except SettingsError as exc:
         raise click.ClickException(f"setting {exc}") from None
+    rules = state.policies()  # at start: a broken policy file stops the worker, file:line
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: object) -> None:
@@ -35,7 +37,7 @@ def worker_command() -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     click.echo("handoff worker started", err=True)
-    run_worker(settings, stop, report=lambda line: click.echo(line, nl=True))
+    run_worker(settings, rules, stop, report=lambda line: click.echo(line, nl=True))
     click.echo("handoff worker stopped", err=True)
 
 

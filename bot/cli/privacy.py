@@ -118,14 +118,11 @@ def retention_run(state: CliState, dry_run: bool) -> None:
     """Delete or anonymise the leads nobody touched for longer than the policy allows (the
     worker does this every RETENTION_EVERY_HOURS)."""
     from bot.ops.retention import retention_summary, run_retention
-    from bot.policies.base import PolicyError
 
     settings = _settings()
-    try:
-        result, events, lines = run_retention(settings, state.session_factory(),
-                                              dry_run=dry_run)
-    except PolicyError as exc:
-        _fail(str(exc))
+    policy = state.policies().retention
+    result, events, lines = run_retention(settings, state.session_factory(), policy,
+                                          dry_run=dry_run)
     click.echo(retention_summary(result, events, lines, dry_run))
     for label, ids in (("delete", result.deleted), ("anonymise", result.anonymised),
                        ("keep (handoff pending)", result.kept_for_handoff)):

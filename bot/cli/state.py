@@ -1,9 +1,11 @@
-"""What every `leadbot` command shares: the lazily opened database and one-line errors."""
+"""What every `leadbot` command shares: the lazily opened database, the lazily loaded
+policies and one-line errors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import Engine
@@ -21,11 +23,20 @@ from bot.store.db import (
     resolve_sqlite_path,
 )
 
+if TYPE_CHECKING:
+    from bot.policies.loader import Policies
+
 DATABASE_SETTING = "DATABASE_URL"
 
 
 class DatabaseUnavailable(click.ClickException):
     """The configured database cannot be used; reported in one line, exit status 2."""
+
+    exit_code = 2
+
+
+class PoliciesUnavailable(click.ClickException):
+    """The policy files cannot be used: every broken file on its own line, exit status 2."""
 
     exit_code = 2
 
@@ -51,10 +62,36 @@ def _invalid_url_message() -> str:
 
 @dataclass
 class CliState:
-    """Per-invocation state: the database is opened lazily, once, by the command needing it."""
+    """Per-invocation state: the database is opened and the policies are loaded lazily,
+    once, by the command needing them."""
 
     url: str | None = None
+    # The command's --policies DIR; None = the POLICY_DIR setting, read on first need.
+    policy_dir: Path | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _policies: Policies | None = field(default=None, repr=False)
+
+    def policy_path(self) -> Path:
+        """The directory of the policy files: --policies DIR, else POLICY_DIR."""
+        if self.policy_dir is None:
+            try:
+                self.policy_dir = load_settings().policy_path
+            except SettingsError as exc:
+                raise PoliciesUnavailable(f"setting {exc}") from None
+        return self.policy_dir
+
+    def policies(self) -> Policies:
+        """Every policy file of `policy_path()`, loaded on first use (`leadbot leads` and
+        the like never pay for it)."""
+        if self._policies is None:
+            from bot.policies.base import PolicyError
+            from bot.policies.loader import load_policies
+
+            try:
+                self._policies = load_policies(self.policy_path())
+            except PolicyError as exc:
+                raise PoliciesUnavailable(f"policies: {exc}") from None
+        return self._policies
 
     def database_url(self) -> str:
         """The configured database URL (loads the settings on first use)."""

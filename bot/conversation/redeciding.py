@@ -17,18 +17,19 @@ from bot.clock import as_utc
 from bot.decisions.ownership import Assignment, route
 from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.decisions.rescore import LeadState, Redecision, SalesStep, redecide
-from bot.policies.loader import Policies, policies
-from bot.policies.routing import routing_policy
+from bot.policies.loader import Policies
+from bot.policies.routing import RoutingPolicy
 
 
-def assignment_for(session: Session, lead: store.Lead) -> Assignment:
+def assignment_for(session: Session, lead: store.Lead, routing: RoutingPolicy) -> Assignment:
     """Who owns this lead under policies/routing.yml; round-robin counts come from the store."""
-    return route(lead_profile(lead), routing_policy(), store.handoffs_per_owner(session))
+    return route(lead_profile(lead), routing, store.handoffs_per_owner(session))
 
 
-def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime) -> Assignment:
+def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime,
+              routing: RoutingPolicy) -> Assignment:
     """Record a handoff (the outbox row the worker delivers) with its routed owner."""
-    assignment = assignment_for(session, lead)
+    assignment = assignment_for(session, lead, routing)
     store.request_handoff(session, lead, reason=reason, owner=assignment.owner.id)
     return assignment
 
@@ -92,25 +93,26 @@ def lead_activities(lead: store.Lead) -> list[EngagementSignal]:
 
 def rescore_lead(
     session: Session, lead: store.Lead, now: datetime,
-    rules: Policies | None = None, dry_run: bool = False,
+    rules: Policies, dry_run: bool = False,
 ) -> Rescored:
     """Recompute score and status; a lead that becomes qualified gets a handoff."""
     old = lead.status
     state = LeadState(old, handed_over_as_qualified=not _waiting_for_contact(lead),
                       reachable=reachable(lead))
-    result = redecide(lead_profile(lead), lead_activities(lead), state, rules or policies(), now)
+    result = redecide(lead_profile(lead), lead_activities(lead), state, rules, now)
     if result is None:
         return Rescored(lead.id, old, old, int((lead.score or {}).get("total", 0)))
     if not dry_run:
-        _apply(session, lead, result, now)
+        _apply(session, lead, result, now, rules.routing)
     return Rescored(lead.id, old, result.status, result.score.total)
 
 
-def _apply(session: Session, lead: store.Lead, result: Redecision, now: datetime) -> None:
+def _apply(session: Session, lead: store.Lead, result: Redecision, now: datetime,
+           routing: RoutingPolicy) -> None:
     store.set_status(session, lead, result.status, result.reasons)
     store.set_score(session, lead, result.score.as_dict())
     if result.sales is SalesStep.HAND_OVER:
-        hand_over(session, lead, "qualified", now)
+        hand_over(session, lead, "qualified", now, routing)
     elif result.sales is SalesStep.WITHDRAW and not store.cancel_handoff(session, lead,
                                                                          "qualified"):
         # Sales already has the lead (the handoff could not be withdrawn): tell them.

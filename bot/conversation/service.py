@@ -53,7 +53,6 @@ from bot.parsing.need import strip_greeting
 from bot.parsing.replies import is_dont_know, is_skip
 from bot.parsing.text import clean_text, has_words
 from bot.policies.loader import Policies
-from bot.policies.routing import routing_policy
 from bot.understanding.meaning import Meaning, Understanding, get_understanding
 from bot.vocabulary import BANT_FIELDS, REDIRECTED
 
@@ -216,7 +215,8 @@ class ConversationService:
             result.replies.extend(self._person_requested(
                 session, lead, turn.conversation_id, turn.at))
         text = clean_text(turn.text)
-        ctx = Context(today=self._today(), region=lead.country, language=lead.language)
+        ctx = Context(today=self._today(), lexicons=self._rules.lexicons, region=lead.country,
+                      language=lead.language)
         found = find_facts(text, ctx, skip=AFTER_REDIRECT_SKIPPED)
         known = known_values(lead)
         facts = [(f, "volunteered") for name, f in found.items() if name not in known]
@@ -247,7 +247,8 @@ class ConversationService:
             return None  # nothing to read: the question is simply asked again
         requested = turn.requested_slot
         self._note_language(session, lead, turn, text, meaning, result)
-        ctx = Context(today=self._today(), region=lead.country or email_region(lead.email),
+        ctx = Context(today=self._today(), lexicons=self._rules.lexicons,
+                      region=lead.country or email_region(lead.email),
                       language=lead.language or meaning.language)
         answer = answer_to(requested, text, ctx, meaning) if requested else None
         reason = self._screen(turn, text, meaning, answer, result)
@@ -300,7 +301,8 @@ class ConversationService:
             if name not in known or name in inferred or new_email:
                 facts.append((fact, "volunteered"))
         current = {**known, **{f.field: f.value for f, _ in facts}}
-        facts.extend((fact, "derived") for fact in derived_facts(current).values())
+        facts.extend((fact, "derived")
+                     for fact in derived_facts(current, self._rules.lexicons).values())
         lead = self._record(session, lead, turn, text, facts)
         self._after_answers(session, lead, turn, facts, result)
         if result.slots.get(PERSON_PENDING_SLOT):
@@ -512,7 +514,8 @@ class ConversationService:
 
     def _wants_work_email(self, answer: Fact, retried: list[str]) -> bool:
         return (self._ask_work_email and WORK_EMAIL not in retried
-                and isinstance(answer.value, str) and is_free_mail(email_domain(answer.value)))
+                and isinstance(answer.value, str)
+                and is_free_mail(email_domain(answer.value), self._rules.email_domains))
 
     def _record(
         self, session: Session, lead: store.Lead, turn: Turn, text: str,
@@ -642,13 +645,13 @@ class ConversationService:
         """Who will reach out and when ("Dana from our EMEA team will reach out today")."""
         if lead is None:
             return ""
-        routing = routing_policy()
+        routing = self._rules.routing
         owner_id = current_owner(lead)
         if owner_id and routing.has_owner(owner_id):
             assignment = Assignment(routing.owner(owner_id), routing.team_of(owner_id),
                                     "assigned")
         else:
-            assignment = assignment_for(session, lead)
+            assignment = assignment_for(session, lead, routing)
         return visitor_message(assignment, follow_up_time(assignment.owner, self._now()))
 
     def _finish(self, result: TurnResult, outcome: str) -> TurnResult:
@@ -670,7 +673,7 @@ class ConversationService:
         reason = _redirected_for(session, lead, conversation_id)
         if reason is not None:
             return [Reply(f"utter_redirect_person_{reason}", _language_values(lead))]
-        hand_over(session, lead, "visitor_request", at)
+        hand_over(session, lead, "visitor_request", at, self._rules.routing)
         store.record_activity(session, lead, "human_requested", at, {},
                               conversation_id=conversation_id,
                               key=f"human:{conversation_id}")

@@ -113,7 +113,7 @@ def fit_reasons(profile: LeadProfile, policy: ScoringPolicy) -> list[ScoreReason
     found = [
         _need(profile, rules), _industry(profile, rules), _company_size(profile, rules),
         _country(profile, rules), _seniority(profile, rules), _authority(profile, rules),
-        _budget(profile, policy), _timeline(profile, rules), _email(profile, rules),
+        _budget(profile, policy), _timeline(profile, rules), _email(profile, policy),
     ]
     return [reason for reason in found if reason is not None and reason.points != 0]
 
@@ -199,15 +199,16 @@ def _timeline(profile: LeadProfile, rules: FitRules) -> ScoreReason | None:
     return ScoreReason("fit.timeline", band.points, detail)
 
 
-def _email(profile: LeadProfile, rules: FitRules) -> ScoreReason | None:
+def _email(profile: LeadProfile, policy: ScoringPolicy) -> ScoreReason | None:
     domain = email_domain(profile.email or "")
     if not domain:
         return None
+    rules, domains = policy.fit, policy.email_domains
     # Disposable first: it is the stronger signal, and one address earns one penalty.
-    if is_disposable(domain):
+    if is_disposable(domain, domains):
         return ScoreReason("fit.email", rules.email.disposable,
                            f"e-mail domain {domain} is a disposable mailbox")
-    if is_free_mail(domain):
+    if is_free_mail(domain, domains):
         return ScoreReason("fit.email", rules.email.free_mail,
                            f"e-mail domain {domain} is free mail, not a work address")
     return None

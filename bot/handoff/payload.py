@@ -24,7 +24,7 @@ from bot.handoff.render import (
     summary_variants,
     transcript_lines,
 )
-from bot.policies.routing import FALLBACK_RULE, routing_policy
+from bot.policies.routing import FALLBACK_RULE, RoutingPolicy
 from bot.store import Handoff, Lead, lead_record
 from bot.store.record import iso_utc
 from bot.vocabulary import DERIVED
@@ -49,23 +49,23 @@ def handoff_event(session: Session, handoff: Handoff) -> str:
     return UPDATED if earlier is not None else EVENTS.get(handoff.reason, UPDATED)
 
 
-def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff) -> Assignment:
+def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff,
+                       routing: RoutingPolicy) -> Assignment:
     """The owner recorded on the handoff; if none (or no longer in routing.yml) the lead is
     routed now (with a session) or given to the fallback owner.
     """
-    policy = routing_policy()
-    if handoff.owner and policy.has_owner(handoff.owner):
-        return Assignment(policy.owner(handoff.owner), policy.team_of(handoff.owner),
+    if handoff.owner and routing.has_owner(handoff.owner):
+        return Assignment(routing.owner(handoff.owner), routing.team_of(handoff.owner),
                           STORED_RULE)
     if session is not None:
-        return assignment_for(session, lead)
-    return Assignment(policy.owner(policy.fallback_owner), None, FALLBACK_RULE)
+        return assignment_for(session, lead, routing)
+    return Assignment(routing.owner(routing.fallback_owner), None, FALLBACK_RULE)
 
 
-def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
-                    assistant: str = "Assistant") -> dict[str, Any]:
-    """The JSON document of `handoff` (plus the private render context under `_context`);
-    call it while the lead's session is open.
+def handoff_payload(lead: Lead, handoff: Handoff, routing: RoutingPolicy,
+                    lead_url: str | None = None, assistant: str = "Assistant") -> dict[str, Any]:
+    """The JSON document of `handoff` (plus the private render context under `_context`),
+    its owner from `routing` (policies/routing.yml); call it while the lead's session is open.
 
     Its transcript is the visitor's stored answers until `with_transcript` puts the whole
     conversation, read from Rasa, in their place.
@@ -77,7 +77,7 @@ def handoff_payload(lead: Lead, handoff: Handoff, lead_url: str | None = None,
         else EVENTS.get(handoff.reason, UPDATED)
     )
     record = lead_record(lead)
-    assignment = handoff_assignment(session, lead, handoff)
+    assignment = handoff_assignment(session, lead, handoff, routing)
     follow_up = follow_up_time(assignment.owner, as_utc(handoff.created_at))
     context = summary_context(record, assignment, follow_up, lead_url=lead_url,
                               assistant=assistant, reference=handoff.idempotency_key)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +38,11 @@ from bot.handoff.targets import Target, targets_from_settings
 from bot.settings import Settings
 from bot.store import Handoff, HandoffDelivery, session_scope
 from bot.vocabulary import OPEN_HANDOFF_STATUSES
+
+if TYPE_CHECKING:
+    from bot.policies.loader import Policies
+    from bot.policies.retention import RetentionPolicy
+    from bot.policies.routing import RoutingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +100,7 @@ class _Claim:
 def deliver_due(
     session_factory: sessionmaker[Session],
     targets: Sequence[Target],
+    routing: RoutingPolicy,
     now: datetime | None = None,
     max_age: timedelta = timedelta(hours=24),
     report: Report | None = None,
@@ -103,7 +109,8 @@ def deliver_due(
     concurrency: int = 4,
 ) -> int:
     """Deliver every handoff due at `now` (default: the clock) to `targets`, up to
-    `concurrency` handoffs at once; returns the deliveries that succeeded."""
+    `concurrency` handoffs at once, each naming its owner under `routing`; returns the
+    deliveries that succeeded."""
     if not targets:
         return 0
     fixed = as_utc(now) if now is not None else None
@@ -118,8 +125,8 @@ def deliver_due(
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="handoff") as pool:
         sending: list[Future[int]] = []
         while True:
-            claim = _claim_next(session_factory, targets, clock(), max_age, lease, sources,
-                                seen, report)
+            claim = _claim_next(session_factory, targets, routing, clock(), max_age, lease,
+                                sources, seen, report)
             if claim is None:
                 break
             if claim.leases:
@@ -154,6 +161,7 @@ def _next_due(session: Session, now: datetime, seen: list[int]) -> Handoff | Non
 def _claim_next(
     session_factory: sessionmaker[Session],
     targets: Sequence[Target],
+    routing: RoutingPolicy,
     now: datetime,
     max_age: timedelta,
     lease: timedelta,
@@ -193,7 +201,7 @@ def _claim_next(
         if claim.leases:
             lead = handoff.lead
             url = sources.lead_url(lead.id) if sources.lead_url else None
-            claim.payload = handoff_payload(lead, handoff, url, sources.assistant)
+            claim.payload = handoff_payload(lead, handoff, routing, url, sources.assistant)
             claim.conversation_ids = [c.sender_id for c in lead.conversations]
         return claim
 
@@ -323,9 +331,11 @@ def _say(report: Report | None, line: str) -> None:
 
 
 def run_worker(
-    settings: Settings, stop_event: threading.Event, report: Report | None = None
+    settings: Settings, rules: Policies, stop_event: threading.Event,
+    report: Report | None = None,
 ) -> None:
-    """Deliver handoffs until `stop_event` is set; database trouble is logged and retried."""
+    """Deliver handoffs until `stop_event` is set, under `rules` (routing for the owners,
+    retention.yml, and the turns it replays); database trouble is logged and retried."""
     from bot.store import check_schema, make_engine, make_session_factory
     from bot.store.db import ensure_sqlite_directory
 
@@ -345,7 +355,7 @@ def run_worker(
     ready = False
     last_error = ""
     retention = RetentionClock(settings.retention_every_hours)
-    spool = SpoolReplayer(settings, factory)
+    spool = SpoolReplayer(settings, factory, rules)
     try:
         while not stop_event.is_set():
             try:
@@ -353,10 +363,10 @@ def run_worker(
                     check_schema(engine, migrate_if_new=True)
                     ready = True
                 if retention.due():
-                    _apply_retention(settings, factory, retention, report)
+                    _apply_retention(settings, factory, rules.retention, retention, report)
                 spool.drain(report)  # answers the action server could not store yet
-                deliver_due(factory, targets, None, max_age, report, sources, lease,
-                            settings.worker_concurrency)
+                deliver_due(factory, targets, rules.routing, None, max_age, report, sources,
+                            lease, settings.worker_concurrency)
                 if last_error:
                     _say(report, "database reachable again")
                     last_error = ""
@@ -380,9 +390,11 @@ class SpoolReplayer:
     already replaying, this pass skips at once and the next poll tries again.
     """
 
-    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, factory: sessionmaker[Session],
+                 rules: Policies) -> None:
         self._settings = settings
         self._factory = factory
+        self._rules = rules
         self._spool = TurnSpool(settings.spool_path)
         self._apply: dict[str, Apply] | None = None
         self._last_error = ""
@@ -408,13 +420,12 @@ class SpoolReplayer:
 
     def _appliers(self) -> dict[str, Apply]:
         if self._apply is None:
-            # Built on first need: the policies are read only by a worker that replays.
+            # Built on first need: only a worker that replays needs the conversation.
             from bot.conversation.service import ConversationService
             from bot.conversation.spool import store_appliers
             from bot.parsing.bounds import use_bounds
-            from bot.policies.loader import policies
 
-            rules = policies()
+            rules = self._rules
             use_bounds(rules.questions.bounds.to_bounds())  # as the action server parses
             conv = ConversationService(self._factory, rules,
                                 max_questions=self._settings.max_questions)
@@ -444,13 +455,14 @@ class RetentionClock:
 
 
 def _apply_retention(settings: Settings, factory: sessionmaker[Session],
-                     retention: RetentionClock, report: Report | None) -> None:
+                     policy: RetentionPolicy, retention: RetentionClock,
+                     report: Report | None) -> None:
     # A failed pass must not hold delivery up: it is said once and tried again later.
     from bot.ops.retention import retention_summary, run_retention
 
     try:
-        result, events, lines = run_retention(settings, factory)
-    except Exception as exc:  # noqa: BLE001 - a broken policy or tracker never stops delivery
+        result, events, lines = run_retention(settings, factory, policy)
+    except Exception as exc:  # noqa: BLE001 - a broken tracker never stops delivery
         retention.done(ok=False)
         _say(report, f"retention paused, will retry: {_first_line(exc)}")
         return

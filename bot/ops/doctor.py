@@ -77,14 +77,22 @@ def check_settings(load: Callable[[], Settings] = load_settings) -> tuple[Check,
     return ok("settings", "loaded from .env and the environment"), settings
 
 
-def check_policies(root: Path = PROJECT_ROOT) -> Check:
-    """Every policy file valid and every question askable (`leadbot policies check`)."""
-    problems = check_project(root)
+def check_policies(root: Path = PROJECT_ROOT, policy_dir: Path | None = None) -> Check:
+    """Every policy file of `policy_dir` (POLICY_DIR; default: the project's policies/)
+    valid and every question askable (`leadbot policies check`)."""
+    policy_dir = policy_dir or root / "policies"
+    problems = check_project(root, policy_dir)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return fail("policies", problems[0] + more,
                     "fix the file, then run `leadbot policies check`")
-    return ok("policies", "policies/*.yml valid, every question in domain.yml")
+    return ok("policies", f"{_shown(policy_dir, root)}/*.yml valid, every question in domain.yml")
+
+
+def _shown(policy_dir: Path, root: Path) -> str:
+    # "policies" for the project's own, the path of any other POLICY_DIR.
+    own = policy_dir.resolve() == (root / "policies").resolve()
+    return "policies" if own else str(policy_dir)
 
 
 def check_database(settings: Settings, timeout: float = TIMEOUT_SECONDS) -> Check:
@@ -316,7 +324,9 @@ def run_checks(load: Callable[[], Settings] = load_settings,
     """Every check, in the order a problem is best fixed; without settings, only those
     that need none."""
     settings_check, settings = check_settings(load)
-    checks = [settings_check, check_policies()]
+    # Without settings POLICY_DIR is unknown: the project's policies/ are checked.
+    checks = [settings_check,
+              check_policies(policy_dir=settings.policy_path if settings else None)]
     if settings is None:
         return [*checks, check_model()]
     return [

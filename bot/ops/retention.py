@@ -15,8 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utcnow
-from bot.policies.base import POLICY_DIR
-from bot.policies.retention import RetentionPolicy, load_retention
+from bot.policies.retention import RetentionPolicy
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store import session_scope
 from bot.store.privacy import (
@@ -60,12 +59,12 @@ def retention_rules(policy: RetentionPolicy) -> RetentionRules:
     )
 
 
-def run_retention(settings: Settings, factory: sessionmaker[Session],
-                  now: datetime | None = None, dry_run: bool = False,
-                  policy_dir: Path = POLICY_DIR) -> tuple[RetentionResult, int, int]:
-    """Apply policies/retention.yml once: (what was done, Rasa events removed, handoff file
-    lines removed). `dry_run` only says what would be done (and removes nothing)."""
-    rules = retention_rules(load_retention(policy_dir))
+def run_retention(settings: Settings, factory: sessionmaker[Session], policy: RetentionPolicy,
+                  now: datetime | None = None,
+                  dry_run: bool = False) -> tuple[RetentionResult, int, int]:
+    """Apply `policy` (policies/retention.yml) once: (what was done, Rasa events removed,
+    handoff file lines removed). `dry_run` only says what would be done (removes nothing)."""
+    rules = retention_rules(policy)
     with session_scope(factory) as session:
         result = apply_retention(session, rules, now or utcnow(), dry_run=dry_run)
         if dry_run:

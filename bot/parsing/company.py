@@ -8,7 +8,7 @@ import zoneinfo
 from functools import cache
 
 from bot.parsing.country import CITY_HINTS, REGION_HINTS, parse_country
-from bot.parsing.industry import industry_table, match_industry
+from bot.parsing.industry import IndustryLexicon, IndustryTable, match_industry
 from bot.parsing.job_title import has_role_word
 from bot.parsing.person import DEPARTMENT_RE, find_name, is_english_word
 from bot.parsing.replies import is_dont_know, is_skip, normalize_text, straighten, word_set
@@ -281,10 +281,11 @@ def looks_like_company(tokens: list[str]) -> bool:
     return last in LEGAL_SUFFIXES or last in COMPANY_HEAD_NOUNS
 
 
-def _strip_descriptor(tokens: list[str]) -> list[str]:
-    """Drop a trailing business description typed after the name ("redwood rides car rental")."""
+def _strip_descriptor(tokens: list[str], descriptions: IndustryTable) -> list[str]:
+    """Drop a trailing business description typed after the name ("redwood rides car rental");
+    `descriptions` are the industry keywords (label -> keywords)."""
     text = " ".join(tokens)
-    found = match_industry(text, industry_table())
+    found = match_industry(text, descriptions)
     if not found:
         return tokens
     norm = " ".join(normalize_text(text).split())
@@ -443,12 +444,13 @@ def _no_company(norm: str) -> bool:
     return bool(re.search(r"\b(?:" + "|".join(NO_COMPANY_CUES) + r")\b", norm))
 
 
-def parse_company(text: str) -> str | None:
+def parse_company(text: str, industries: IndustryLexicon) -> str | None:
     """The company from an answer to "which company are you with?".
 
     "Fernhill Grocers, we've been with you 3 years" -> "Fernhill Grocers"; "redwood rides
-    car rental" -> "Redwood Rides". None for "between jobs", "n/a", "[REDACTED]", a question
-    back ("do you support SSO?"), a role ("I'm the ops lead") or a place ("from Bruges").
+    car rental" -> "Redwood Rides" (the description is an industry keyword of `industries`).
+    None for "between jobs", "n/a", "[REDACTED]", a question back ("do you support SSO?"), a
+    role ("I'm the ops lead") or a place ("from Bruges").
     """
     if not text or not text.strip() or is_skip(text) or is_dont_know(text):
         return None
@@ -473,7 +475,7 @@ def parse_company(text: str) -> str | None:
         return None  # "hello from Bruges": where the greeting comes from
     lower_typed = not any(ch.isupper() for ch in body)
     if lower_typed:
-        tokens = _strip_descriptor(tokens)
+        tokens = _strip_descriptor(tokens, industries.industries)
     if not _valid(tokens) or "?" in body[: len(" ".join(tokens)) + 1]:
         return None
     return _title_case(tokens) if lower_typed else " ".join(tokens)

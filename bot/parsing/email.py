@@ -1,18 +1,17 @@
-"""E-mail addresses: find one in free text, classify its domain, guess the company from it."""
+"""E-mail addresses: find one in free text, classify its domain, guess the company from it.
+
+Which domains are free or disposable mail is the caller's `EmailDomains` (policies/
+email_domains.yml, loaded by bot/policies/email_domains.py); parsing never reads the file.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
 from email_validator import EmailNotValidError, validate_email
 from wordsegment import Segmenter
-
-POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "email_domains.yml"
 
 # Loose on purpose: email-validator decides what is valid, this only finds candidates.
 _CANDIDATE_RE = re.compile(
@@ -55,17 +54,24 @@ JOINING_WORDS = frozenset({"and", "of", "the", "my", "our", "by", "on", "in", "a
 MIN_UNKNOWN_PIECE = 4
 
 
-@cache
-def _load_policy(path: Path = POLICY_FILE) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+@dataclass(frozen=True)
+class DomainList:
+    """One section of the e-mail domain lexicon: `brands` match the registrable name under
+    any country ending (yahoo.co.uk, hotmail.fr), `domains` match exactly (and their
+    sub-domains). Both lower case."""
+
+    brands: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
 
 
-def _section(name: str, table: Mapping[str, Any] | None) -> tuple[set[str], set[str]]:
-    data = (table if table is not None else _load_policy()).get(name) or {}
-    brands = {str(b).lower() for b in data.get("brands") or ()}
-    domains = {str(d).lower() for d in data.get("domains") or ()}
-    return brands, domains
+@dataclass(frozen=True)
+class EmailDomains:
+    """Domains that say nothing about the visitor's company: consumer mailboxes (`free`),
+    throw-away ones (`disposable`) and placeholders on top of `GENERIC_LABELS` (`generic`)."""
+
+    free: DomainList = field(default_factory=DomainList)
+    disposable: DomainList = field(default_factory=DomainList)
+    generic: DomainList = field(default_factory=DomainList)
 
 
 def parse_email(text: str) -> str | None:
@@ -107,26 +113,25 @@ def registrable_label(domain: str) -> str:
     return labels[-suffix_len - 1]
 
 
-def _listed(domain: str, section: str, table: Mapping[str, Any] | None) -> bool:
-    brands, domains = _section(section, table)
+def _listed(domain: str, listed: DomainList) -> bool:
     labels = _labels(domain)
     # Exact domain or any parent of it (eu.mailinator.com).
-    if any(".".join(labels[i:]) in domains for i in range(len(labels) - 1)):
+    if any(".".join(labels[i:]) in listed.domains for i in range(len(labels) - 1)):
         return True
-    return registrable_label(domain) in brands
+    return registrable_label(domain) in listed.brands
 
 
-def is_free_mail(domain: str, table: Mapping[str, Any] | None = None) -> bool:
+def is_free_mail(domain: str, lexicon: EmailDomains) -> bool:
     """True for consumer mailboxes (gmail.com, yahoo.co.uk, web.de, ...)."""
-    return _listed(domain, "free", table)
+    return _listed(domain, lexicon.free)
 
 
-def is_disposable(domain: str, table: Mapping[str, Any] | None = None) -> bool:
+def is_disposable(domain: str, lexicon: EmailDomains) -> bool:
     """True for throw-away mailbox services (mailinator.com, yopmail.fr, ...)."""
-    return _listed(domain, "disposable", table)
+    return _listed(domain, lexicon.disposable)
 
 
-def company_from_email(email: str, table: Mapping[str, Any] | None = None) -> str | None:
+def company_from_email(email: str, lexicon: EmailDomains) -> str | None:
     """A readable company guess from a business address ("x@sonoransmiles.com" -> "Sonoran
     Smiles", "x@lakeshore-auto.com" -> "Lakeshore Auto", "x@pulsefitnessqld.com.au" ->
     "Pulse Fitness Qld").
@@ -135,10 +140,10 @@ def company_from_email(email: str, table: Mapping[str, Any] | None = None) -> st
     example.com), where the domain says nothing about the employer.
     """
     domain = email_domain(email)
-    if not domain or is_free_mail(domain, table) or is_disposable(domain, table):
+    if not domain or is_free_mail(domain, lexicon) or is_disposable(domain, lexicon):
         return None
     label = _company_label(domain)
-    if not label or _is_generic(domain, label, table):
+    if not label or _is_generic(domain, label, lexicon.generic):
         return None
     parts = [part for part in re.split(r"[-_]+", label) if part]
     # Where the owner already put hyphens, the words are theirs ("tanrahim-law"); a label in
@@ -158,9 +163,8 @@ def _company_label(domain: str) -> str:
     return registrable_label(domain)
 
 
-def _is_generic(domain: str, label: str, table: Mapping[str, Any] | None) -> bool:
-    brands, domains = _section("generic", table)
-    return label in GENERIC_LABELS or label in brands or domain in domains
+def _is_generic(domain: str, label: str, generic: DomainList) -> bool:
+    return label in GENERIC_LABELS or label in generic.brands or domain in generic.domains
 
 
 @cache

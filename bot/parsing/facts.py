@@ -27,6 +27,7 @@ from bot.parsing.email import company_from_email, parse_email
 from bot.parsing.guards import looks_like_code, without_addresses
 from bot.parsing.industry import find_industry, parse_industry
 from bot.parsing.job_title import find_job_title, parse_job_title
+from bot.parsing.lexicons import NO_LEXICONS, Lexicons
 from bot.parsing.need import find_need, parse_need
 from bot.parsing.person import find_name, parse_name
 from bot.parsing.phone import parse_phone
@@ -42,10 +43,11 @@ AUTHORITY_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Context:
-    """What parsing needs besides the text: the date, the visitor's country and the
-    language they write in (ISO 639-1), when known."""
+    """What parsing needs besides the text: the date, the lexicons of the policies, the
+    visitor's country and the language they write in (ISO 639-1), when known."""
 
     today: date
+    lexicons: Lexicons
     region: str | None = None
     language: str | None = None
 
@@ -150,10 +152,11 @@ ANSWER_PARSERS: dict[str, Parser] = {
     "timeline": lambda t, c: _timeline_of(parse_timeline(t, c.today, language=c.language)),
     "name": lambda t, c: _name(parse_name(t)),
     "email": lambda t, c: _email(parse_email(t)),
-    "company": lambda t, c: _company(parse_company(t)),
+    "company": lambda t, c: _company(parse_company(t, c.lexicons.industries)),
     "job_title": lambda t, c: _title(parse_job_title(t, language=c.language)),
     "company_size": lambda t, c: _size_fact(parse_company_size(t)),
-    "industry": lambda t, c: _industry(parse_industry(t, language=c.language)),
+    "industry": lambda t, c: _industry(parse_industry(t, c.lexicons.industries,
+                                                      language=c.language)),
     "country": lambda t, c: _country(parse_country(t, language=c.language)),
     "phone": lambda t, c: _phone(parse_phone(t, c.region)),
     "current_tool": _current_tool,
@@ -176,7 +179,8 @@ FINDERS: dict[str, Parser] = {
     "company": lambda t, c: _company(find_company(t)),
     "job_title": lambda t, c: _title(find_job_title(t, language=c.language)),
     "company_size": lambda t, c: _size_fact(find_company_size(t)),
-    "industry": lambda t, c: _industry(find_industry(t, language=c.language)),
+    "industry": lambda t, c: _industry(find_industry(t, c.lexicons.industries,
+                                                     language=c.language)),
     "country": lambda t, c: _country(find_country(t, language=c.language)),
     "phone": _find_phone,
 }
@@ -221,7 +225,7 @@ def find_facts(text: str, ctx: Context, skip: frozenset[str] = frozenset()) -> d
     return facts
 
 
-def derived_facts(facts: dict[str, Any]) -> dict[str, Fact]:
+def derived_facts(facts: dict[str, Any], lexicons: Lexicons) -> dict[str, Fact]:
     """Facts that follow from known ones: authority from a job title, company from e-mail.
 
     `facts` maps field -> current value for everything known about the lead.
@@ -234,7 +238,7 @@ def derived_facts(facts: dict[str, Any]) -> dict[str, Fact]:
             derived["authority"] = Fact("authority", authority, AUTHORITY_WORDS[authority])
     email = facts.get("email")
     if facts.get("company") is None and isinstance(email, str):
-        company = company_from_email(email)
+        company = company_from_email(email, lexicons.email_domains)
         if company:
             derived["company"] = Fact("company", company, f"at {company}")
     return derived
@@ -243,7 +247,7 @@ def derived_facts(facts: dict[str, Any]) -> dict[str, Fact]:
 def warm_up() -> None:
     """Build every parser's tables now (place names, word lists, number grammars: about
     3 s) instead of inside a visitor's first turn."""
-    ctx = Context(today=date(2026, 1, 1))
+    ctx = Context(today=date(2026, 1, 1), lexicons=NO_LEXICONS)
     sample = "Hi, I'm Dana Lee, head of ops at Acme in Berlin, 200 people, 20k a year, by March"
     find_facts(sample, ctx)
     for field in ANSWER_PARSERS:

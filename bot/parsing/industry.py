@@ -1,4 +1,5 @@
-"""Industry labels from how visitors describe their business (policies/industries.yml).
+"""Industry labels from how visitors describe their business (the `IndustryLexicon` of
+policies/industries.yml, which bot/policies/industries.py loads and the caller passes in).
 
 A message may name several industries: the visitor's own ("we make chocolate", "I work at a
 3PL") and others it only mentions (whom they sell to, what they insure, where they are).
@@ -10,7 +11,7 @@ neutral. The business beats a neutral keyword, which beats a mention; then a key
 `industries` beats a `broad` one ("a chocolate manufacturer" is food & beverage), then the
 longest match, then the earliest.
 
-Visitors who write in another language are read with the `languages` keywords of the policy:
+Visitors who write in another language are read with the `languages` keywords of the lexicon:
 with a `language` hint, English and that language; without one, English first and all the
 others only when English finds nothing.
 """
@@ -19,19 +20,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, TypeVar
 
 from bot.parsing.replies import is_dont_know, is_skip, normalize_text
 
-POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "industries.yml"
-
+# Label -> keywords.
 IndustryTable = Mapping[str, Sequence[str]]
+T = TypeVar("T")
 
 # Roles of a keyword in its clause, best first when compared as numbers.
 SELF, NEUTRAL, MENTION = 2, 1, 0
@@ -113,7 +111,7 @@ _GAP_RE = r"(?:[\s-]+[\w'&-]+){1,3}[\s-]+"
 # Without a language hint, foreign words this short are not trusted: "win" is Polish for
 # wine and "bar" Italian for a café, but both are English words too.
 MIN_FALLBACK_CHARS = 5
-# Norwegian comes as "no", "nb" or "nn"; the policy files it under "nb".
+# Norwegian comes as "no", "nb" or "nn"; industries.yml files it under "nb".
 LANGUAGE_ALIASES: dict[str, str] = {"no": "nb", "nn": "nb"}
 
 
@@ -140,52 +138,71 @@ class _Match:
         return (self.role, not self.broad, self.end - self.start, self.literal, -self.start)
 
 
-@cache
-def _load_policy(path: Path = POLICY_FILE) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+@dataclass(frozen=True)
+class LanguageKeywords:
+    """One language's keywords: label -> keywords, and the `broad` ones apart."""
+
+    keywords: IndustryTable = field(default_factory=dict)
+    broad: IndustryTable = field(default_factory=dict)
 
 
-def _section(data: Any) -> dict[str, list[str]]:
-    return {str(k): [str(w) for w in (v or ())] for k, v in (data or {}).items()}
+@dataclass(frozen=True, eq=False)
+class IndustryLexicon:
+    """The words visitors use for each industry label (policies/industries.yml, sections
+    `industries`, `broad`, `answer_only`, `languages`). Parsing gets it from the caller and
+    never reads the file; its keyword patterns are compiled on first use, once per lexicon
+    (`warm_up` does it ahead of a visitor)."""
 
+    industries: IndustryTable = field(default_factory=dict)
+    broad: IndustryTable = field(default_factory=dict)
+    answer_only: IndustryTable = field(default_factory=dict)
+    languages: Mapping[str, LanguageKeywords] = field(default_factory=dict)
+    # Compiled keyword groups by what they are for; filled on first use.
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
-def industry_table() -> dict[str, list[str]]:
-    """Label -> English keywords trusted anywhere (openings and answers)."""
-    return _section(_load_policy().get("industries"))
+    def labels(self) -> list[str]:
+        """All industry labels (what the lead record's `industry` may hold)."""
+        return [str(label) for label in self.industries]
 
+    def language_codes(self) -> list[str]:
+        """ISO 639-1 codes the lexicon has industry keywords for (besides English)."""
+        return [str(code) for code in self.languages]
 
-def broad_table() -> dict[str, list[str]]:
-    """Label -> English keywords that fit many industries; they decide only alone."""
-    return _section(_load_policy().get("broad"))
+    def answer_table(self) -> dict[str, list[str]]:
+        """Label -> keywords, including those only trusted as a direct answer to the question."""
+        table = {str(label): [str(w) for w in words] for label, words in self.industries.items()}
+        for label, words in self.answer_only.items():
+            table.setdefault(str(label), []).extend(str(w) for w in words)
+        # As an answer, the label itself counts ("software", "events"); in prose it is too common.
+        for label, words in table.items():
+            words.append(label)
+        return table
 
+    def english_groups(self, *, answer: bool) -> tuple[_Group, ...]:
+        """The English keyword groups: for any message, or (`answer`) for a direct answer."""
+        def build() -> tuple[_Group, ...]:
+            specific = self.answer_table() if answer else self.industries
+            return _groups(specific) + _groups(self.broad, broad=True)
 
-def answer_table() -> dict[str, list[str]]:
-    """Label -> keywords, including those only trusted as a direct answer to the question."""
-    table = industry_table()
-    for label, words in _section(_load_policy().get("answer_only")).items():
-        table.setdefault(label, []).extend(words)
-    # As an answer, the label itself counts ("software", "events"); in prose it is too common.
-    for label, words in table.items():
-        words.append(label)
-    return table
+        return self._memoised(("english", answer), build)
 
+    def language(self, code: str) -> _Language:
+        """One language's keyword groups (empty when the lexicon has none for `code`)."""
+        return self._memoised(("language", code), lambda: _language(self.languages.get(code)))
 
-def language_tables(language: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(keywords, broad keywords) of one language of the policy; empty when it has none."""
-    data = (_load_policy().get("languages") or {}).get(_language_code(language)) or {}
-    broad = _section(data.get("broad"))
-    return _section({k: v for k, v in data.items() if k != "broad"}), broad
+    def warm_up(self) -> None:
+        """Compile every keyword pattern now (about 1 s) instead of in a visitor's turn."""
+        for answer in (False, True):
+            self.english_groups(answer=answer)
+        for code in self.languages:
+            self.language(code)
 
-
-def policy_languages() -> list[str]:
-    """ISO 639-1 codes the policy has industry keywords for (besides English)."""
-    return [str(code) for code in (_load_policy().get("languages") or {})]
-
-
-def labels() -> list[str]:
-    """All industry labels in the policy."""
-    return list(industry_table())
+    def _memoised(self, key: Any, build: Callable[[], T]) -> T:
+        # Two threads may both build it once: the same value, so no lock.
+        if key not in self._memo:
+            self._memo[key] = build()
+        value: T = self._memo[key]
+        return value
 
 
 def _language_code(language: str | None) -> str | None:
@@ -312,18 +329,6 @@ def match_industry(text: str, table: IndustryTable) -> tuple[str, int, int] | No
     return best.label, best.start, best.end
 
 
-def _english_groups(table: IndustryTable | None, *, answer: bool) -> tuple[_Group, ...]:
-    if table is not None:
-        return _groups(table)
-    return _policy_english_groups(answer)
-
-
-@cache
-def _policy_english_groups(answer: bool) -> tuple[_Group, ...]:
-    specific = answer_table() if answer else industry_table()
-    return _groups(specific) + _groups(broad_table(), broad=True)
-
-
 @dataclass(frozen=True)
 class _Language:
     """One language's keyword groups, and the first words of its keywords (to skip it
@@ -343,9 +348,9 @@ class _Language:
         return any(inner in norm for inner in self.inner)
 
 
-@cache
-def _language(code: str) -> _Language:
-    specific, broad = language_tables(code)
+def _language(keywords: LanguageKeywords | None) -> _Language:
+    specific = keywords.keywords if keywords else {}
+    broad = keywords.broad if keywords else {}
     groups = _groups(specific, plural=False) + _groups(broad, plural=False, broad=True)
     firsts = [_normalise(k).split()[0] for t in (specific, broad) for ks in t.values() for k in ks]
     return _Language(
@@ -356,10 +361,11 @@ def _language(code: str) -> _Language:
     )
 
 
-def _foreign_matches(norm: str, codes: Iterable[str], min_chars: int = 0) -> list[_Match]:
+def _foreign_matches(norm: str, lexicon: IndustryLexicon, codes: Iterable[str],
+                     min_chars: int = 0) -> list[_Match]:
     found: list[_Match] = []
     for code in codes:
-        language = _language(code)
+        language = lexicon.language(code)
         if language.may_match(norm):
             found += _matches(norm, language.groups, min_chars)
     return found
@@ -370,27 +376,28 @@ def _best(found: list[_Match], min_role: int) -> str | None:
     return max(allowed, key=_Match.rank).label if allowed else None
 
 
-def _read(text: str, table: IndustryTable | None, language: str | None, *, answer: bool) -> (
+def _read(text: str, lexicon: IndustryLexicon, language: str | None, *, answer: bool) -> (
     str | None
 ):
     norm = _normalise(text)
     min_role = MENTION if answer else NEUTRAL
-    english = _english_groups(table, answer=answer)
+    english = lexicon.english_groups(answer=answer)
     code = _language_code(language)
-    if table is not None or code == "en":
+    if code == "en":
         return _best(_matches(norm, english), min_role)
     found = _matches(norm, english)
-    if code in policy_languages():
-        return _best(found + _foreign_matches(norm, [code]), min_role)
+    codes = lexicon.language_codes()
+    if code in codes:
+        return _best(found + _foreign_matches(norm, lexicon, [code]), min_role)
     best = _best(found, min_role)
     if best is not None:
         return best
-    foreign = _foreign_matches(norm, policy_languages(), MIN_FALLBACK_CHARS)
+    foreign = _foreign_matches(norm, lexicon, codes, MIN_FALLBACK_CHARS)
     return _best(foreign, min_role)
 
 
 def parse_industry(
-    text: str, table: IndustryTable | None = None, *, language: str | None = None
+    text: str, lexicon: IndustryLexicon, *, language: str | None = None
 ) -> str | None:
     """Industry label from an answer to "what industry are you in?" ("law firm" -> "legal").
 
@@ -400,11 +407,11 @@ def parse_industry(
     """
     if not text or is_skip(text) or is_dont_know(text):
         return None
-    return _read(text, table, language, answer=True)
+    return _read(text, lexicon, language, answer=True)
 
 
 def find_industry(
-    text: str, table: IndustryTable | None = None, *, language: str | None = None
+    text: str, lexicon: IndustryLexicon, *, language: str | None = None
 ) -> str | None:
     """Industry label of the visitor's business mentioned in any message.
 
@@ -416,4 +423,4 @@ def find_industry(
     """
     if not text:
         return None
-    return _read(text, table, language, answer=False)
+    return _read(text, lexicon, language, answer=False)

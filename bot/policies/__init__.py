@@ -1,2 +1,3 @@
-"""Business rules as data: one schema module per file under `policies/`, one `loader`,
-and the cross-check against the domain and the lexicons (`check`)."""
+"""Business rules as data: one schema module per file under `policies/` (POLICY_DIR), one
+`loader` building the one `Policies` each process passes down, and the cross-check against
+the domain (`check`)."""

@@ -1,14 +1,14 @@
 """`leadbot policies check`: every policy file valid, and consistent with the rest of the bot.
 
 One line per problem, so the conversation designer can fix them all in one go:
-- scoring.yml, qualification.yml, questions.yml load (file:line: field: problem);
-- industries.yml and email_domains.yml are YAML with their sections;
+- every file of the one loader loads (file:line: field: problem): scoring.yml,
+  qualification.yml, questions.yml, industries.yml, email_domains.yml, routing.yml (its
+  rules naming only industries of industries.yml) and retention.yml;
 - every question in questions.yml has its slot, an `utter_ask_<slot>` response and a place in
   forms.qualify_form.required_slots in domain.yml (read as plain YAML, no Rasa needed);
 - every industry named in scoring.yml is a label of industries.yml;
-- every currency the budget parser recognises, and USD itself, has a rate in usd_rates;
-- routing.yml and retention.yml load (the worker applies retention.yml: a broken one would
-  only show up there, as "retention paused").
+- every currency the budget parser recognises, and USD itself, has a rate in usd_rates.
+The comparisons run on whatever loaded, so a broken file hides no other problem.
 """
 
 from __future__ import annotations
@@ -20,63 +20,37 @@ from typing import Any
 import yaml
 
 from bot.parsing.budget import CURRENCY_ALIASES
-from bot.policies.base import QUALIFICATION_FILE, SCORING_FILE, PolicyError
-from bot.policies.loader import Policies, load_each
+from bot.policies.base import QUALIFICATION_FILE, SCORING_FILE
+from bot.policies.industries import INDUSTRIES_FILE
+from bot.policies.loader import PolicyFiles, load_files
 from bot.policies.qualification import QualificationPolicy
 from bot.policies.questions import QuestionsPolicy
-from bot.policies.retention import load_retention
 from bot.policies.scoring import ScoringPolicy
 
 FORM = "qualify_form"
-INDUSTRIES_FILE = "industries.yml"
-EMAIL_DOMAINS_FILE = "email_domains.yml"
 # The C loader when PyYAML has it: domain.yml is long, and the check should feel instant.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def check_project(root: Path) -> list[str]:
-    """Every problem of the policies of the project at `root`, one line each ([] = all good)."""
-    policy_dir = root / "policies"
-    loaded, problems = load_each(policy_dir)
-    industries, list_problems = _industry_labels(policy_dir / INDUSTRIES_FILE)
-    problems += list_problems
-    problems += _check_email_domains(policy_dir / EMAIL_DOMAINS_FILE)
-    if loaded is not None:
-        problems += _check_policies(loaded, root, industries)
-    problems += _check_routing(policy_dir / "routing.yml")
-    problems += _check_retention(policy_dir)
+def check_project(root: Path, policy_dir: Path | None = None) -> list[str]:
+    """Every problem of the policies of the project at `root` (of `policy_dir` instead of
+    its policies/ when given), one line each ([] = all good)."""
+    policy_dir = policy_dir or root / "policies"
+    loaded, problems = load_files(policy_dir)
+    problems += _check_policies(loaded, root, policy_dir)
     return problems
 
 
-def _check_retention(policy_dir: Path) -> list[str]:
-    """policies/retention.yml: known keys, days >= 1, deletion after anonymising, and only
-    personal lead fields to clear (file:line: field: problem)."""
-    try:
-        load_retention(policy_dir)
-    except PolicyError as exc:
-        return [str(exc)]
-    return []
-
-
-def _check_routing(path: Path) -> list[str]:
-    """policies/routing.yml: owners, teams, rules and the fallback owner."""
-    from bot.policies.routing import load_routing
-
-    try:
-        load_routing(path)
-    except PolicyError as exc:
-        return [str(exc)]
-    return []
-
-
-def _check_policies(loaded: Policies, root: Path, industries: set[str] | None) -> list[str]:
-    policy_dir = root / "policies"
-    problems = check_currencies(loaded.qualification, policy_dir / QUALIFICATION_FILE)
-    if industries is not None:
-        problems += check_industries(loaded.scoring, industries, policy_dir / SCORING_FILE)
+def _check_policies(loaded: PolicyFiles, root: Path, policy_dir: Path) -> list[str]:
+    problems = []
+    if loaded.qualification is not None:
+        problems += check_currencies(loaded.qualification, policy_dir / QUALIFICATION_FILE)
+    if loaded.scoring is not None and loaded.industries is not None:
+        problems += check_industries(loaded.scoring, set(loaded.industries.labels()),
+                                     policy_dir / SCORING_FILE)
     domain, domain_problems = read_domain(root)
     problems += domain_problems
-    if domain is not None:
+    if domain is not None and loaded.questions is not None:
         problems += check_questions(loaded.questions, domain, _domain_path(root))
     return problems
 
@@ -91,26 +65,6 @@ def _read_yaml(path: Path) -> tuple[Any, str | None]:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         return None, f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-
-
-def _industry_labels(path: Path) -> tuple[set[str] | None, list[str]]:
-    data, problem = _read_yaml(path)
-    if problem:
-        return None, [problem]
-    table = data.get("industries") if isinstance(data, Mapping) else None
-    if not isinstance(table, Mapping) or not table:
-        return None, [f"{path}: industries: a mapping of label -> keywords is required"]
-    return {str(label) for label in table}, []
-
-
-def _check_email_domains(path: Path) -> list[str]:
-    data, problem = _read_yaml(path)
-    if problem:
-        return [problem]
-    if not isinstance(data, Mapping):
-        return [f"{path}: free and disposable sections are required"]
-    return [f"{path}: {section}: a mapping with brands and/or domains is required"
-            for section in ("free", "disposable") if not isinstance(data.get(section), Mapping)]
 
 
 def check_industries(scoring: ScoringPolicy, labels: set[str], where: Path) -> list[str]:

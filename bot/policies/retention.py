@@ -11,7 +11,6 @@ from pydantic import (
 )
 
 from bot.policies.base import (
-    POLICY_DIR,
     _no_repeats,
     _Strict,
     load_policy,
@@ -57,6 +56,6 @@ class RetentionPolicy(_Strict):
         return self
 
 
-def load_retention(directory: Path = POLICY_DIR) -> RetentionPolicy:
+def load_retention(directory: Path) -> RetentionPolicy:
     """policies/retention.yml of `directory`, validated (PolicyError: file:line: field)."""
     return load_policy(directory / RETENTION_FILE, RetentionPolicy)

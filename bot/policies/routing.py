@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from bot.policies.base import POLICY_DIR, Country, _no_repeats, _Strict, load_policy
+from bot.policies.base import Country, _no_repeats, _Strict, load_policy
+from bot.policies.industries import INDUSTRIES_FILE
 
 ROUTING_FILE = "routing.yml"
-INDUSTRIES_FILE = "industries.yml"
+# The validation context key of the industry labels rules may name (industries.yml's).
+INDUSTRY_LABELS = "industry_labels"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -57,16 +64,11 @@ def _email(value: str) -> str:
     return value.strip().lower()
 
 
-@cache
-def industry_labels(path: Path = POLICY_DIR / INDUSTRIES_FILE) -> frozenset[str]:
-    """The industry labels of industries.yml (what the lead record's `industry` holds)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(str(label) for label in (data.get("industries") or {}))
-
-
-def _industry(label: str) -> str:
+def _industry(label: str, info: ValidationInfo) -> str:
     label = label.strip().lower()
-    known = industry_labels()
+    # The labels of the same directory's industries.yml; unchecked when it is broken (it is
+    # reported itself) or when routing.yml is loaded alone.
+    known = (info.context or {}).get(INDUSTRY_LABELS)
     if known and label not in known:
         raise ValueError(f"{label!r} is not a label of {INDUSTRIES_FILE}")
     return label
@@ -239,12 +241,8 @@ class RoutingPolicy(_Strict):
         return {*rule.countries, *(cc for r in rule.regions for cc in self.regions[r])}
 
 
-def load_routing(path: Path) -> RoutingPolicy:
-    """routing.yml at `path`; raises PolicyError ("file:line: field: problem")."""
-    return load_policy(path, RoutingPolicy)
-
-
-@cache
-def routing_policy() -> RoutingPolicy:
-    """policies/routing.yml, loaded once per process."""
-    return load_routing(POLICY_DIR / ROUTING_FILE)
+def load_routing(path: Path, industry_labels: frozenset[str] | None = None) -> RoutingPolicy:
+    """routing.yml at `path`, its rules naming only `industry_labels` (when given); raises
+    PolicyError ("file:line: field: problem")."""
+    context = {INDUSTRY_LABELS: industry_labels} if industry_labels is not None else None
+    return load_policy(path, RoutingPolicy, context)

@@ -11,6 +11,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.parsing.email import EmailDomains
 from bot.policies.base import (
     Country,
     Regex,
@@ -231,13 +232,16 @@ class Band(_Strict):
 
 
 class ScoringPolicy(_Strict):
-    """policies/scoring.yml. `usd_rates` come from qualification.yml (one table, one place)."""
+    """policies/scoring.yml. `usd_rates` come from qualification.yml (one table, one place),
+    the free and disposable mail domains of fit.email from email_domains.yml (the loader
+    adds both)."""
 
     fit: FitRules
     engagement: EngagementRules
     weights: Weights
     bands: list[Band] = Field(min_length=1)
     _usd_rates: dict[str, float] = PrivateAttr(default_factory=lambda: {"USD": 1.0})
+    _email_domains: EmailDomains | None = PrivateAttr(default=None)
 
     @field_validator("bands")
     @classmethod
@@ -255,6 +259,21 @@ class ScoringPolicy(_Strict):
         copy = self.model_copy(deep=True)
         copy._usd_rates = {k.upper(): v for k, v in rates.items()}
         return copy
+
+    def with_email_domains(self, domains: EmailDomains) -> ScoringPolicy:
+        """A copy that tells free and disposable mail by `domains` (email_domains.yml)."""
+        copy = self.model_copy(deep=True)
+        copy._email_domains = domains
+        return copy
+
+    @property
+    def email_domains(self) -> EmailDomains:
+        """The e-mail domain lists fit.email scores by."""
+        if self._email_domains is None:
+            # Loud: scoring without them would take every gmail.com address for a company's.
+            raise ValueError("this scoring policy has no e-mail domains: load it with "
+                             "bot.policies.loader.load_policies, or add with_email_domains")
+        return self._email_domains
 
     def to_usd(self, amount: float, currency: str | None) -> float | None:
         """The amount in USD, or None for a currency without a rate (no currency = USD)."""

@@ -36,7 +36,7 @@ from bot.conversation.spool import (
     replay,
     store_appliers,
 )
-from bot.policies.loader import policies
+from tests.unit.repo_policies import POLICIES
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
 TODAY = date(2026, 11, 23)
@@ -60,8 +60,9 @@ def conv(session_factory, spool: TurnSpool, monkeypatch: pytest.MonkeyPatch) -> 
     """A ConversationService on the test database, used by the actions under test."""
     # The action server's engine waits briefly for locks (actions/runtime.py): so does this.
     bound_lock_waits(session_factory.kw["bind"])
-    conversation = ConversationService(session_factory, policies(), today=lambda: TODAY)
+    conversation = ConversationService(session_factory, POLICIES, today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
+    monkeypatch.setattr(qualify_form, "loaded_policies", lambda: POLICIES)
     monkeypatch.setattr(conclude, "conversation", lambda: conversation)
     monkeypatch.setattr(qualify_form, "turn_spool", lambda: spool)
     monkeypatch.setattr(qualify_form, "drainer", _NoDrainer)

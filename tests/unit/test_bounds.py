@@ -11,10 +11,10 @@ import pytest
 from bot.parsing.bounds import DEFAULT_BOUNDS, Bounds, active_bounds, use_bounds, within_bounds
 from bot.parsing.facts import Context, find_facts, parse_answer
 from bot.policies.base import PolicyError, load_policy
-from bot.policies.loader import policies
 from bot.policies.questions import QuestionsPolicy
+from tests.unit.repo_policies import LEXICONS, POLICIES
 
-CTX = Context(today=date(2026, 11, 23))
+CTX = Context(today=date(2026, 11, 23), lexicons=LEXICONS)
 LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
          "incididunt ut labore et dolore magna aliqua. ") * 17  # ~2,000 characters
 
@@ -129,7 +129,7 @@ def test_each_bound(field: str, value, ok: bool):
 
 
 def test_the_policy_file_holds_the_bounds_the_parsers_use():
-    from_file = policies().questions.bounds.to_bounds()
+    from_file = POLICIES.questions.bounds.to_bounds()
     assert from_file == DEFAULT_BOUNDS  # the defaults document the shipped policy
     try:
         use_bounds(Bounds(budget_max_per_year=10_000))

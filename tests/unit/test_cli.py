@@ -24,6 +24,7 @@ from bot.store import (
     session_scope,
     set_status,
 )
+from tests.unit.repo_policies import LEXICONS
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -216,7 +217,7 @@ def test_show_and_list_word_the_budget_once(
     from bot.parsing.facts import Context, parse_answer
     from bot.understanding.meaning import get_understanding
 
-    ctx = Context(today=date(2025, 3, 1))
+    ctx = Context(today=date(2025, 3, 1), lexicons=LEXICONS)
     # as the conversation stores it: the amount parsed, the firmness read by the budget head
     budget = answer_to("budget", said, ctx, get_understanding().read(said, "budget"))
     timeline = parse_answer("timeline", "next week ideally", ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.conversation.redeciding import Rescored
+from bot.policies.base import POLICY_DIR
 from bot.store import (
     Activity,
     AnswerInput,
@@ -261,6 +263,67 @@ def test_score_all_with_the_real_policies(leadbot: Run, db_url: str) -> None:
     assert in_db(db_url, lambda s: s.get(Lead, lead_id).score) is not None
     again = leadbot("score", "--all")
     assert again.stdout.strip() == "1 lead(s) re-decided, 0 changed status"
+
+
+def test_score_dry_run_tries_a_changed_copy_of_the_policies(
+    leadbot: Run, db_url: str, tmp_path: Path
+) -> None:
+    lead_id = seed_lead(db_url, "web-1", "jane@acme.com", *QUALIFYING)
+    trial = tmp_path / "trial"
+    shutil.copytree(POLICY_DIR, trial)
+    scoring = trial / "scoring.yml"
+    text = scoring.read_text(encoding="utf-8")
+    assert "  fit: 0.7\n  engagement: 0.3\n" in text
+    scoring.write_text(text.replace("  fit: 0.7\n  engagement: 0.3\n",
+                                    "  fit: 0.2\n  engagement: 0.8\n"), encoding="utf-8")
+
+    usual = leadbot("score", "--all", "--dry-run")
+    tried = leadbot("score", "--all", "--dry-run", "--policies", str(trial))
+
+    assert usual.exit_code == 0 and tried.exit_code == 0, (usual.output, tried.output)
+    assert usual.stdout.strip().splitlines() == [
+        f"{lead_id[:8]}  in_progress -> qualified  (score - -> {total(usual.stdout)})",
+        "1 lead(s) re-decided, 1 changed status (dry run: nothing written)",
+    ]
+    # The chat lead has no engagement yet: weighing fit 0.2 instead of 0.7 lowers its total
+    # (qualifying goes by fit, so it still qualifies).
+    usual_total, tried_total = total(usual.stdout), total(tried.stdout)
+    assert usual_total is not None and tried_total is not None
+    assert tried_total < usual_total
+    assert tried.stdout.strip().splitlines() == [
+        f"{lead_id[:8]}  in_progress -> qualified  (score - -> {tried_total})",
+        f"1 lead(s) re-decided, 1 changed status (dry run with the policies of {trial}: "
+        "nothing written)",
+    ]
+    assert in_db(db_url, lambda s: (s.get(Lead, lead_id).status, s.get(Lead, lead_id).score)) \
+        == ("in_progress", None)
+    assert count(db_url, Handoff) == 0
+
+
+def total(stdout: str) -> int | None:
+    """The new total of the first status change line ("... (score - -> 72)")."""
+    changes = [line for line in stdout.splitlines() if "->" in line]
+    return int(changes[0].rsplit("-> ", 1)[1].rstrip(")")) if changes else None
+
+
+def test_score_with_other_policies_only_as_a_dry_run(leadbot: Run, tmp_path: Path) -> None:
+    result = leadbot("score", "--all", "--policies", str(POLICY_DIR))
+    assert result.exit_code == 2
+    assert "--policies is for trying a change: add --dry-run" in result.stderr
+    missing = leadbot("score", "--all", "--dry-run", "--policies", str(tmp_path / "none"))
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def test_a_broken_policy_copy_is_named_with_file_and_line(
+    leadbot: Run, db_url: str, tmp_path: Path
+) -> None:
+    seed_lead(db_url, "web-1", "jane@acme.com")
+    trial = tmp_path / "trial"
+    shutil.copytree(POLICY_DIR, trial)
+    (trial / "routing.yml").write_text("owners: []\nfallback_owner: dana\n", encoding="utf-8")
+    result = leadbot("score", "--all", "--dry-run", "--policies", str(trial))
+    assert result.exit_code == 2
+    assert f"policies: {trial / 'routing.yml'}:1: owners:" in result.stderr
 
 
 def test_score_needs_all_and_an_empty_database_says_so(leadbot: Run) -> None:

@@ -3,6 +3,7 @@ for Rasa, the action server and the web app, real receivers, a real aiosmtpd ser
 
 from __future__ import annotations
 
+import shutil
 import ssl
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -19,6 +20,7 @@ from click.testing import CliRunner, Result
 from bot.cli.main import main
 from bot.ops.doctor import Check, check_database, check_model, check_restarts, check_targets
 from bot.ops.supervision import RunState
+from bot.policies.base import POLICY_DIR
 from bot.settings import load_settings
 from bot.store import migrate
 from tests.receivers import free_port, running_receiver, serving
@@ -56,6 +58,15 @@ def base_env(tmp_path: Path, **values: Any) -> dict[str, str]:
     }
     env.update({key.upper(): str(value) for key, value in values.items()})
     return env
+
+
+def test_the_policies_checked_are_those_of_policy_dir(tmp_path: Path) -> None:
+    trial = tmp_path / "trial"
+    shutil.copytree(POLICY_DIR, trial)
+    (trial / "retention.yml").write_text("delete_after_days: 0\n", encoding="utf-8")
+    line = lines_of(doctor(base_env(tmp_path, policy_dir=trial), tmp_path))["policies"]
+    assert not line.startswith("ok")
+    assert f"policies: {trial / 'retention.yml'}:1: delete_after_days:" in line
 
 
 # ---------------------------------------------------------------------------- stand-ins

@@ -29,7 +29,6 @@ from bot.handoff.targets import (
     targets_from_settings,
 )
 from bot.handoff.worker import deliver_due
-from bot.policies.routing import routing_policy
 from bot.settings import SettingsError, load_settings
 from bot.store import (
     AnswerInput,
@@ -42,8 +41,10 @@ from bot.store import (
     set_status,
 )
 from tests.receivers import Receiver, free_port, running_receiver
+from tests.unit.repo_policies import POLICIES
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)  # a Monday
+ROUTING = POLICIES.routing
 SECRET = "s3cret"
 SENDER = "leadbot@example.com"
 OWNER = "dana"
@@ -160,11 +161,11 @@ def test_one_email_per_handoff_to_the_owner_escaped(
     handoff_id = hostile_lead(session_factory)
     target = email_target(mailbox)
 
-    assert deliver_due(session_factory, [target], T0) == 1
-    assert deliver_due(session_factory, [target], T0 + timedelta(hours=1)) == 0
+    assert deliver_due(session_factory, [target], ROUTING, T0) == 1
+    assert deliver_due(session_factory, [target], ROUTING, T0 + timedelta(hours=1)) == 0
 
     assert len(mailbox.envelopes) == 1
-    owner_email = routing_policy().owner(OWNER).email
+    owner_email = POLICIES.routing.owner(OWNER).email
     mail_from, rcpt_tos, _ = mailbox.envelopes[0]
     assert (mail_from, rcpt_tos) == (SENDER, [owner_email])
     assert mailbox.logins == [("bot", "pw")]
@@ -190,9 +191,9 @@ def test_a_resent_email_has_the_same_message_id_and_goes_to_configured_recipient
     handoff_id = hostile_lead(session_factory)
     target = email_target(mailbox, ["sales@example.com", "crm-inbox@example.org"])
 
-    assert deliver_due(session_factory, [target], T0) == 0
+    assert deliver_due(session_factory, [target], ROUTING, T0) == 0
     assert deliveries(session_factory, handoff_id) == ("pending", [("email", "pending", 1)])
-    assert deliver_due(session_factory, [target], T0 + timedelta(minutes=11)) == 1
+    assert deliver_due(session_factory, [target], ROUTING, T0 + timedelta(minutes=11)) == 1
 
     [(_, rcpt_tos, _)] = mailbox.envelopes
     assert rcpt_tos == ["sales@example.com", "crm-inbox@example.org"]
@@ -207,7 +208,7 @@ def test_starttls_against_a_server_without_it_fails_and_is_retried(
 ) -> None:
     handoff_id = hostile_lead(session_factory)
     target = EmailTarget("127.0.0.1", mailbox.port, starttls=True, sender=SENDER)
-    assert deliver_due(session_factory, [target], T0) == 0
+    assert deliver_due(session_factory, [target], ROUTING, T0) == 0
     assert mailbox.envelopes == []
     assert deliveries(session_factory, handoff_id) == ("pending", [("email", "pending", 1)])
 
@@ -217,8 +218,9 @@ def test_slack_gets_valid_block_kit_with_visitor_text_escaped(
     session_factory: Factory, slack: Receiver
 ) -> None:
     handoff_id = hostile_lead(session_factory)
-    assert deliver_due(session_factory, [SlackTarget(slack.url)], T0) == 1
-    assert deliver_due(session_factory, [SlackTarget(slack.url)], T0 + timedelta(hours=1)) == 0
+    assert deliver_due(session_factory, [SlackTarget(slack.url)], ROUTING, T0) == 1
+    assert deliver_due(session_factory, [SlackTarget(slack.url)], ROUTING,
+                       T0 + timedelta(hours=1)) == 0
 
     [request] = slack.received
     assert request.headers["Content-Type"] == "application/json"
@@ -234,7 +236,7 @@ def test_slack_gets_valid_block_kit_with_visitor_text_escaped(
     assert "@channel" not in texts  # broken up so it cannot notify the channel
     assert "*urgent*" not in texts  # no formatting injected
     assert "&lt;script&gt;" in texts and "Acme &amp; &lt;Sons&gt;" in texts
-    owner = routing_policy().owner(OWNER)
+    owner = POLICIES.routing.owner(OWNER)
     assert f"<@{owner.slack_id}>" in texts  # our own mention of the owner stays a mention
     assert deliveries(session_factory, handoff_id) == ("delivered", [("slack", "delivered", 1)])
 
@@ -242,7 +244,7 @@ def test_slack_gets_valid_block_kit_with_visitor_text_escaped(
 def test_a_non_2xx_slack_answer_is_retried(session_factory: Factory, slack: Receiver) -> None:
     handoff_id = hostile_lead(session_factory)
     missing = f"http://127.0.0.1:{slack.port}/no-such-hook"  # the receiver answers 404
-    assert deliver_due(session_factory, [SlackTarget(missing)], T0) == 0
+    assert deliver_due(session_factory, [SlackTarget(missing)], ROUTING, T0) == 0
     status, [(name, state, attempts)] = deliveries(session_factory, handoff_id)
     assert (status, name, state, attempts) == ("pending", "slack", "pending", 1)
 
@@ -255,8 +257,8 @@ def test_the_worker_delivers_to_webhook_slack_and_email_once_each(
     targets: list[Target] = [
         WebhookTarget(crm.url, SECRET), SlackTarget(slack.url), email_target(mailbox)]
 
-    assert deliver_due(session_factory, targets, T0) == 3
-    assert deliver_due(session_factory, targets, T0 + timedelta(hours=1)) == 0
+    assert deliver_due(session_factory, targets, ROUTING, T0) == 3
+    assert deliver_due(session_factory, targets, ROUTING, T0 + timedelta(hours=1)) == 0
 
     key = key_of(session_factory, handoff_id)
     assert len(crm.received) == len(slack.received) == len(mailbox.envelopes) == 1
@@ -265,7 +267,7 @@ def test_the_worker_delivers_to_webhook_slack_and_email_once_each(
     body = webhook.json
     assert webhook.headers["Idempotency-Key"] == key == body["idempotency_key"]
     assert not [k for k in body if k.startswith("_")]
-    owner = routing_policy().owner(body["owner"]["id"])
+    owner = POLICIES.routing.owner(body["owner"]["id"])
     assert body["owner"]["email"] == owner.email
     assert HOSTILE_NEED in body["summary"]  # JSON carries the raw text; JSON escapes it
     assert slack.received[0].headers["Idempotency-Key"] == key
@@ -340,11 +342,11 @@ def test_implicit_tls_smtp_checks_the_certificate_and_delivers(
     handoff_id = hostile_lead(session_factory)
     untrusted = EmailTarget("127.0.0.1", tls_mailbox.port, "bot", "pw", starttls=False,
                             sender=SENDER, implicit_tls=True)
-    assert deliver_due(session_factory, [untrusted], T0) == 0  # unknown CA: refused
+    assert deliver_due(session_factory, [untrusted], ROUTING, T0) == 0  # unknown CA: refused
     assert tls_mailbox.envelopes == []
     trusted = EmailTarget("127.0.0.1", tls_mailbox.port, "bot", "pw", starttls=False,
                           sender=SENDER, implicit_tls=True, ca_file=str(ca_file))
-    assert deliver_due(session_factory, [trusted], T0 + timedelta(minutes=5)) == 1
+    assert deliver_due(session_factory, [trusted], ROUTING, T0 + timedelta(minutes=5)) == 1
     assert tls_mailbox.logins == [("bot", "pw")]
     assert deliveries(session_factory, handoff_id) == ("delivered", [("email", "delivered", 2)])
 
@@ -378,8 +380,9 @@ def test_slack_says_when_a_message_may_repeat_an_interrupted_send(
             raise SystemExit("worker killed")
 
     with pytest.raises(SystemExit):
-        deliver_due(session_factory, [KilledAfterPost()], T0)
-    assert deliver_due(session_factory, [SlackTarget(slack.url)], T0 + timedelta(hours=1)) == 1
+        deliver_due(session_factory, [KilledAfterPost()], ROUTING, T0)
+    assert deliver_due(session_factory, [SlackTarget(slack.url)], ROUTING,
+                       T0 + timedelta(hours=1)) == 1
     first, second = (r.json for r in slack.received)
     footer = [b for b in first["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
     assert f"ref {key}" in footer and "repeat" not in footer

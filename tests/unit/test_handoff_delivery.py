@@ -41,9 +41,11 @@ from bot.store import (
     set_status,
 )
 from tests.receivers import free_port, serving
+from tests.unit.repo_policies import POLICIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+ROUTING = POLICIES.routing
 SECRET = "s3cret"
 LEASE = timedelta(seconds=30)
 Factory = sessionmaker[Session]
@@ -153,8 +155,8 @@ def test_a_requested_handoff_is_delivered_once_signed(
     handoff_id = qualified_lead(session_factory)
     target = WebhookTarget(receiver.url, SECRET)
 
-    assert deliver_due(session_factory, [target], T0) == 1
-    assert deliver_due(session_factory, [target], T0 + timedelta(hours=1)) == 0
+    assert deliver_due(session_factory, [target], ROUTING, T0) == 1
+    assert deliver_due(session_factory, [target], ROUTING, T0 + timedelta(hours=1)) == 0
 
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
@@ -197,15 +199,15 @@ def test_five_failures_then_success_is_one_accepted_delivery_with_one_key(
 
     now = T0
     for _ in range(20):
-        deliver_due(session_factory, [target], now)
+        deliver_due(session_factory, [target], ROUTING, now)
         if receiver.accepted:
             break
         # Not yet due: nothing is sent before the back-off has passed.
         sent = len(receiver.requests)
-        deliver_due(session_factory, [target], now + timedelta(milliseconds=500))
+        deliver_due(session_factory, [target], ROUTING, now + timedelta(milliseconds=500))
         assert len(receiver.requests) == sent
         now += timedelta(minutes=11)  # beyond the back-off cap
-    deliver_due(session_factory, [target], now + timedelta(hours=1))
+    deliver_due(session_factory, [target], ROUTING, now + timedelta(hours=1))
 
     assert [r["answered"] for r in receiver.requests] == [500] * 5 + [200]
     assert len({r["headers"]["Idempotency-Key"] for r in receiver.requests}) == 1
@@ -230,7 +232,7 @@ def test_a_cancelled_handoff_is_never_sent(
         assert handoff is not None
         assert cancel_handoff(session, handoff.lead, "qualified")
 
-    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], T0) == 0
+    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], ROUTING, T0) == 0
     assert receiver.requests == []
     assert handoff_state(session_factory, handoff_id) == ("cancelled", [])
 
@@ -241,12 +243,12 @@ def test_cancelling_after_a_failed_attempt_stops_the_retries(
     receiver.statuses = [503]
     handoff_id = qualified_lead(session_factory)
     target = WebhookTarget(receiver.url)
-    deliver_due(session_factory, [target], T0)
+    deliver_due(session_factory, [target], ROUTING, T0)
     with session_scope(session_factory) as session:
         handoff = session.get(Handoff, handoff_id)
         assert handoff is not None
         assert cancel_handoff(session, handoff.lead, "qualified")
-    deliver_due(session_factory, [target], T0 + timedelta(hours=1))
+    deliver_due(session_factory, [target], ROUTING, T0 + timedelta(hours=1))
     assert len(receiver.requests) == 1
 
 
@@ -258,7 +260,8 @@ def test_two_workers_at_once_send_a_handoff_once(
     target = WebhookTarget(receiver.url)
     results: list[int] = []
     workers = [
-        threading.Thread(target=lambda: results.append(deliver_due(session_factory, [target], T0)))
+        threading.Thread(
+            target=lambda: results.append(deliver_due(session_factory, [target], ROUTING, T0)))
         for _ in range(2)
     ]
     for worker in workers:
@@ -275,7 +278,7 @@ def test_a_cancel_during_a_delivery_waits_and_leaves_it_delivered(
     receiver.delay = 1.0
     handoff_id = qualified_lead(session_factory)
     worker = threading.Thread(
-        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], T0)
+        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], ROUTING, T0)
     )
     worker.start()
     assert receiver.arrived.wait(10)  # the request is in flight: the receiver sleeps on it
@@ -298,9 +301,9 @@ def test_max_age_makes_it_dead_then_list_and_retry(
     target = WebhookTarget(receiver.url)
     max_age = timedelta(hours=1)
 
-    deliver_due(session_factory, [target], T0, max_age)
-    deliver_due(session_factory, [target], T0 + timedelta(minutes=30), max_age)
-    deliver_due(session_factory, [target], T0 + timedelta(hours=2), max_age)
+    deliver_due(session_factory, [target], ROUTING, T0, max_age)
+    deliver_due(session_factory, [target], ROUTING, T0 + timedelta(minutes=30), max_age)
+    deliver_due(session_factory, [target], ROUTING, T0 + timedelta(hours=2), max_age)
     assert len(receiver.requests) == 2  # the third would be too old: given up, not sent
     assert handoff_state(session_factory, handoff_id) == ("failed", [("webhook", "dead", 2)])
 
@@ -316,7 +319,7 @@ def test_max_age_makes_it_dead_then_list_and_retry(
     assert leadbot("handoffs", "list", "--failed").output.strip() == "no failed handoffs"
 
     receiver.statuses = []
-    assert deliver_due(session_factory, [target], datetime.now(timezone.utc), max_age) == 1
+    assert deliver_due(session_factory, [target], ROUTING, datetime.now(timezone.utc), max_age) == 1
     assert handoff_state(session_factory, handoff_id) == (
         "delivered", [("webhook", "delivered", 3)]
     )
@@ -329,13 +332,13 @@ def test_a_second_qualification_after_delivery_sends_an_update(
 ) -> None:
     first = qualified_lead(session_factory)
     target = WebhookTarget(receiver.url, SECRET)
-    deliver_due(session_factory, [target], T0)
+    deliver_due(session_factory, [target], ROUTING, T0)
     with session_scope(session_factory) as session:
         handoff = session.get(Handoff, first)
         assert handoff is not None
         second = request_handoff(session, handoff.lead, "qualified").id
     assert second != first
-    deliver_due(session_factory, [target], T0 + timedelta(minutes=5))
+    deliver_due(session_factory, [target], ROUTING, T0 + timedelta(minutes=5))
 
     events = [verify(r)["event"] for r in receiver.requests]
     keys = [r["headers"]["Idempotency-Key"] for r in receiver.requests]
@@ -349,7 +352,7 @@ def test_a_visitor_request_is_its_own_event(
     qualified_lead(session_factory, reason="visitor_request")
     out = tmp_path / "out" / "handoffs.jsonl"
     targets: list[Target] = [WebhookTarget(receiver.url), FileTarget(out)]
-    assert deliver_due(session_factory, targets, T0) == 2
+    assert deliver_due(session_factory, targets, ROUTING, T0) == 2
     lines = (tmp_path / "out" / "handoffs.jsonl").read_text().splitlines()
     assert len(lines) == 1
     assert json.loads(lines[0])["event"] == "lead.requested_human"
@@ -370,13 +373,13 @@ def test_a_database_error_loses_nothing(
     bad_engine = make_engine(bad_url)
     try:
         with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises
-            deliver_due(make_session_factory(bad_engine), [target], T0)
+            deliver_due(make_session_factory(bad_engine), [target], ROUTING, T0)
     finally:
         bad_engine.dispose()
     assert receiver.requests == []
     assert handoff_state(session_factory, handoff_id) == ("requested", [])
 
-    assert deliver_due(session_factory, [target], T0) == 1
+    assert deliver_due(session_factory, [target], ROUTING, T0) == 1
     assert handoff_state(session_factory, handoff_id)[0] == "delivered"
 
 
@@ -396,12 +399,12 @@ def test_a_worker_killed_after_sending_is_resent_with_the_same_key_once_its_leas
 
     crashing: list[Target] = [CrashAfterSend()]
     with pytest.raises(SystemExit):
-        deliver_due(session_factory, crashing, T0, lease=LEASE)
+        deliver_due(session_factory, crashing, ROUTING, T0, lease=LEASE)
     assert handoff_state(session_factory, handoff_id) == ("pending", [("webhook", "pending", 0)])
     target = WebhookTarget(receiver.url)
-    assert deliver_due(session_factory, [target], T0 + LEASE / 2, lease=LEASE) == 0
+    assert deliver_due(session_factory, [target], ROUTING, T0 + LEASE / 2, lease=LEASE) == 0
     assert len(receiver.requests) == 1  # the lease still holds: no second send yet
-    assert deliver_due(session_factory, [target], T0 + LEASE * 2, lease=LEASE) == 1
+    assert deliver_due(session_factory, [target], ROUTING, T0 + LEASE * 2, lease=LEASE) == 1
     keys = {r["headers"]["Idempotency-Key"] for r in receiver.requests}
     assert len(receiver.requests) == 2 and len(keys) == 1
     assert handoff_state(session_factory, handoff_id) == (
@@ -415,7 +418,7 @@ def test_no_lock_is_held_while_a_slow_receiver_answers(
     receiver.delay = 1.5
     handoff_id = qualified_lead(session_factory)
     worker = threading.Thread(
-        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], T0)
+        target=deliver_due, args=(session_factory, [WebhookTarget(receiver.url)], ROUTING, T0)
     )
     worker.start()
     assert receiver.arrived.wait(10)
@@ -438,7 +441,7 @@ def test_a_partly_delivered_handoff_is_not_withdrawn(
     receiver.statuses = [500] * 10
     handoff_id = qualified_lead(session_factory)
     targets: list[Target] = [WebhookTarget(receiver.url), FileTarget(tmp_path / "h.jsonl")]
-    deliver_due(session_factory, targets, T0)
+    deliver_due(session_factory, targets, ROUTING, T0)
     assert handoff_state(session_factory, handoff_id) == (
         "pending", [("webhook", "pending", 1), ("file", "delivered", 1)])
     with session_scope(session_factory) as session:
@@ -469,7 +472,7 @@ def test_the_whole_conversation_replaces_the_answers_when_rasa_can_be_read(
 
     sources = Sources(lead_url=lambda lead_id: f"https://leads.example/reps/leads/{lead_id}",
                       transcript=conversation, assistant="Ava")
-    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], T0,
+    assert deliver_due(session_factory, [WebhookTarget(receiver.url)], ROUTING, T0,
                        sources=sources) == 1
     assert asked == [["c1"]]
     body = json.loads(receiver.requests[0]["body"])
@@ -491,7 +494,7 @@ def test_the_answers_stand_in_when_rasa_cannot_be_read(
 ) -> None:
     qualified_lead(session_factory)
     sources = Sources(transcript=lambda ids: None)
-    deliver_due(session_factory, [WebhookTarget(receiver.url)], T0, sources=sources)
+    deliver_due(session_factory, [WebhookTarget(receiver.url)], ROUTING, T0, sources=sources)
     body = json.loads(receiver.requests[0]["body"])
     assert body["transcript_source"] == "answers"
     assert body["transcript"][0] == {
@@ -604,7 +607,7 @@ def test_a_slow_receiver_does_not_hold_up_the_other_handoffs(
     receiver.delay = 0.5
     ids = [qualified_lead(session_factory, sender=f"c{n}") for n in range(4)]
     target = WebhookTarget(receiver.url)
-    assert deliver_due(session_factory, [target], T0, concurrency=4) == 4
+    assert deliver_due(session_factory, [target], ROUTING, T0, concurrency=4) == 4
     assert receiver.most_in_flight > 1  # sent side by side, not one after another
     assert {handoff_state(session_factory, i)[0] for i in ids} == {"delivered"}
     assert len({r["headers"]["Idempotency-Key"] for r in receiver.requests}) == 4

@@ -30,7 +30,7 @@ from bot.handoff.render import (
     summary_context,
     summary_variants,
 )
-from bot.policies.routing import routing_policy
+from tests.unit.repo_policies import POLICIES
 
 HOSTILE_NEED = 'Help <script>alert("x")</script> & <!channel> *bold* _it_ ~del~ @here 🚀 "quoted"'
 LONG = "We need a helpdesk. " * 500  # 10,000 characters
@@ -76,7 +76,7 @@ def record(**overrides: Any) -> dict[str, Any]:
 
 
 def context(lead_url: str | None = None, **overrides: Any) -> dict[str, Any]:
-    policy = routing_policy()
+    policy = POLICIES.routing
     assignment = route(LeadProfile(country="DE"), policy, {})
     return summary_context(record(**overrides), assignment,
                            FollowUp("today", NOW), lead_url)
@@ -255,7 +255,7 @@ def test_the_webhook_payload_carries_the_raw_summary_and_escaped_copies(
             AnswerInput("c-hostile", "need", HOSTILE_NEED, HOSTILE_NEED, "m2", at)])
         handoff = request_handoff(session, lead, "visitor_request", owner="dana")
         session.flush()
-        payload = handoff_payload(lead, handoff)
+        payload = handoff_payload(lead, handoff, POLICIES.routing)
     fuller = with_transcript(payload, [{"speaker": "visitor", "text": "<!here> hi",
                                         "at": "2026-03-04T08:00:05+00:00"}])
     for sent in (payload, fuller):

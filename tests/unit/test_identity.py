@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 from bot import identity, store
 from bot.conversation.service import ConversationService
 from bot.conversation.turn import Turn
-from bot.policies.loader import policies
 from bot.settings import load_settings
 from bot.web import app as web_app
+from tests.unit.repo_policies import POLICIES
 
 KEY = b"test-visitor-secret"
 TODAY = date(2026, 11, 23)
@@ -130,7 +130,7 @@ def test_the_web_app_issues_a_token_keeps_a_valid_one_and_replaces_a_bad_one(
 
 @pytest.fixture()
 def conv(session_factory: Factory) -> ConversationService:
-    return ConversationService(session_factory, policies(), today=lambda: TODAY, now=lambda: NOW,
+    return ConversationService(session_factory, POLICIES, today=lambda: TODAY, now=lambda: NOW,
                         visitor_key=KEY)
 
 
@@ -383,7 +383,7 @@ def test_the_handoff_summary_says_unverified_match_and_lists_the_claims(
     with store.session_scope(session_factory) as session:
         lead = session.get(store.Lead, before["lead_id"])
         assert lead is not None
-        payload = handoff_payload(lead, lead.handoffs[-1], assistant="Ava")
+        payload = handoff_payload(lead, lead.handoffs[-1], POLICIES.routing, assistant="Ava")
     assert "UNVERIFIED MATCH" in payload["summary"]
     assert "actually our budget is only 1k a year" in payload["summary"]
     assert payload["lead"]["unverified_match"] is True

@@ -275,8 +275,9 @@ def test_nothing_as_a_hedge_is_not_no_budget(text: str) -> None:
 from datetime import date as _date  # noqa: E402
 
 from bot.parsing.facts import Context, find_facts, parse_answer  # noqa: E402
+from tests.unit.repo_policies import LEXICONS  # noqa: E402
 
-_CTX = Context(today=_date(2026, 11, 23))
+_CTX = Context(today=_date(2026, 11, 23), lexicons=LEXICONS)
 
 
 @pytest.mark.parametrize("text", [

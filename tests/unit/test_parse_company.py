@@ -3,6 +3,7 @@
 import pytest
 
 from bot.parsing.company import find_company, parse_company
+from tests.unit.repo_policies import LEXICONS
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ from bot.parsing.company import find_company, parse_company
     ],
 )
 def test_parse_company(text, expected):
-    assert parse_company(text) == expected
+    assert parse_company(text, LEXICONS.industries) == expected
 
 
 @pytest.mark.parametrize(
@@ -121,7 +122,7 @@ from datetime import date as _date  # noqa: E402
 
 from bot.parsing.facts import Context, parse_answer  # noqa: E402
 
-_CTX = Context(today=_date(2026, 11, 23))
+_CTX = Context(today=_date(2026, 11, 23), lexicons=LEXICONS)
 
 
 def test_no_company_from_a_pasted_text_or_a_template():
@@ -191,4 +192,4 @@ def test_find_company_in_run_on_openings(text, expected):
     ],
 )
 def test_parse_company_answers(text, expected):
-    assert parse_company(text) == expected
+    assert parse_company(text, LEXICONS.industries) == expected

@@ -20,7 +20,7 @@ from bot.parsing.currency import (
     separate_marks,
     territory_currencies,
 )
-from bot.policies.loader import qualification_policy, scoring_policy
+from tests.unit.repo_policies import POLICIES
 
 # text, visitor's country -> (yearly amount, currency, period, amount as said)
 CASES: list[tuple[str, str | None, tuple[float, str | None, str | None, float]]] = [
@@ -176,7 +176,7 @@ def test_ambiguous_marks_are_not_in_the_unambiguous_table() -> None:
 
 
 def test_every_currency_the_parser_can_return_has_a_rate() -> None:
-    rates = qualification_policy().usd_rates
+    rates = POLICIES.qualification.usd_rates
     returnable = set(currencies()) | set(CURRENCY_ALIASES.values())
     returnable |= {code for codes in COLLOQUIAL.values() for code in codes}
     assert returnable <= set(rates), sorted(returnable - set(rates))
@@ -184,10 +184,10 @@ def test_every_currency_the_parser_can_return_has_a_rate() -> None:
 
 
 def test_a_currency_without_a_rate_is_a_reason_not_a_crash() -> None:
-    policy = qualification_policy()
+    policy = POLICIES.qualification
     without_kes = policy.model_copy(
         update={"usd_rates": {c: r for c, r in policy.usd_rates.items() if c != "KES"}})
-    scoring = scoring_policy().with_usd_rates(without_kes.usd_rates)
+    scoring = POLICIES.scoring.with_usd_rates(without_kes.usd_rates)
     lead = LeadProfile(need="shared inbox", budget_amount=1_800_000.0, budget_currency="KES",
                        budget_status="estimate", authority="decision_maker",
                        timeline_months=2.0, answered=frozenset(
@@ -197,7 +197,7 @@ def test_a_currency_without_a_rate_is_a_reason_not_a_crash() -> None:
     assert decision.status != "qualified"
     assert "budget currency KES has no conversion rate" in decision.reasons
     # ...and with the rate it counts (1.8M KES is ~13,900 USD a year).
-    rated = decide(replace(lead), score_lead(lead, (), scoring_policy(), now), policy)
+    rated = decide(replace(lead), score_lead(lead, (), POLICIES.scoring, now), policy)
     assert not any("conversion rate" in reason for reason in rated.reasons)
 
 

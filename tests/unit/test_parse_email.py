@@ -3,6 +3,7 @@
 import pytest
 
 from bot.parsing.email import (
+    EmailDomains,
     company_from_email,
     email_domain,
     email_region,
@@ -10,6 +11,15 @@ from bot.parsing.email import (
     is_free_mail,
     parse_email,
 )
+from bot.policies.email_domains import EmailDomainsPolicy
+from tests.unit.repo_policies import POLICIES
+
+DOMAINS = POLICIES.email_domains
+
+
+def lexicon(table: dict) -> EmailDomains:
+    """A lexicon of its own, as email_domains.yml would give it."""
+    return EmailDomainsPolicy.model_validate(table).lexicon()
 
 
 @pytest.mark.parametrize(
@@ -78,12 +88,13 @@ def test_email_domain(email, expected):
     ],
 )
 def test_domain_lists(domain, free, disposable):
-    assert is_free_mail(domain) is free
-    assert is_disposable(domain) is disposable
+    assert is_free_mail(domain, DOMAINS) is free
+    assert is_disposable(domain, DOMAINS) is disposable
 
 
 def test_explicit_table():
-    table = {"free": {"brands": ["acmemail"], "domains": []}, "disposable": {"domains": ["x.io"]}}
+    table = lexicon({"free": {"brands": ["acmemail"], "domains": []},
+                     "disposable": {"domains": ["x.io"]}})
     assert is_free_mail("acmemail.de", table)
     assert not is_free_mail("gmail.com", table)
     assert is_disposable("a.x.io", table)
@@ -107,7 +118,7 @@ def test_explicit_table():
     ],
 )
 def test_company_from_email(email, expected):
-    assert company_from_email(email) == expected
+    assert company_from_email(email, DOMAINS) == expected
 
 
 @pytest.mark.parametrize(
@@ -139,11 +150,11 @@ def test_company_from_email(email, expected):
     ],
 )
 def test_company_from_email_splits_domains_into_words(email, expected):
-    assert company_from_email(email) == expected
+    assert company_from_email(email, DOMAINS) == expected
 
 
 def test_generic_domains_from_the_policy_table():
-    table = {"free": {}, "disposable": {}, "generic": {"domains": ["placeholder.io"]}}
+    table = lexicon({"free": {}, "disposable": {}, "generic": {"domains": ["placeholder.io"]}})
     assert company_from_email("jo@placeholder.io", table) is None
     assert company_from_email("jo@sonoransmiles.com", table) == "Sonoran Smiles"
 

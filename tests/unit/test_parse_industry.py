@@ -2,7 +2,10 @@
 
 import pytest
 
-from bot.parsing.industry import find_industry, labels, parse_industry
+from bot.parsing.industry import IndustryLexicon, find_industry, parse_industry
+from tests.unit.repo_policies import POLICIES
+
+INDUSTRIES = POLICIES.industries
 
 
 @pytest.mark.parametrize(
@@ -57,7 +60,7 @@ from bot.parsing.industry import find_industry, labels, parse_industry
     ],
 )
 def test_parse_industry(text, expected):
-    assert parse_industry(text) == expected
+    assert parse_industry(text, INDUSTRIES) == expected
 
 
 @pytest.mark.parametrize(
@@ -91,11 +94,11 @@ def test_parse_industry(text, expected):
     ],
 )
 def test_find_industry(text, expected):
-    assert find_industry(text) == expected
+    assert find_industry(text, INDUSTRIES) == expected
 
 
 def test_explicit_table_and_word_boundaries():
-    table = {"bakery": ["bread", "pastry shop"]}
+    table = IndustryLexicon({"bakery": ["bread", "pastry shop"]})
     assert find_industry("we bake bread", table) == "bakery"
     assert find_industry("breadcrumbs everywhere", table) is None
     assert find_industry("two pastry shops", table) == "bakery"
@@ -103,7 +106,7 @@ def test_explicit_table_and_word_boundaries():
 
 
 def test_labels_are_short_lower_case():
-    for label in labels():
+    for label in INDUSTRIES.labels():
         assert label == label.lower()
         assert len(label.split()) <= 3
 
@@ -149,7 +152,7 @@ def test_labels_are_short_lower_case():
     ],
 )
 def test_find_industry_reads_the_visitors_own_business(text, expected):
-    assert find_industry(text) == expected
+    assert find_industry(text, INDUSTRIES) == expected
 
 
 @pytest.mark.parametrize(
@@ -165,27 +168,27 @@ def test_find_industry_reads_the_visitors_own_business(text, expected):
     ],
 )
 def test_find_industry_ignores_businesses_only_mentioned(text):
-    assert find_industry(text) is None
+    assert find_industry(text, INDUSTRIES) is None
 
 
 def test_a_direct_answer_may_name_the_customers_industry():
     # Asked "what industry are you in?", "we supply hotels" is the best there is.
-    assert parse_industry("we supply hotels and restaurants") == "hospitality"
-    assert parse_industry("we supply hotels, we're a laundry") == "hospitality"
+    assert parse_industry("we supply hotels and restaurants", INDUSTRIES) == "hospitality"
+    assert parse_industry("we supply hotels, we're a laundry", INDUSTRIES) == "hospitality"
 
 
 def test_broad_words_decide_only_alone():
-    assert find_industry("we're a manufacturer") == "manufacturing"
-    assert find_industry("we're a chocolate manufacturer") == "food & beverage"
-    assert find_industry("manufacturer of industrial equipment") == "manufacturing"
-    assert parse_industry("retail") == "retail"
-    assert find_industry("automotive retail, 6 dealerships") == "automotive"
+    assert find_industry("we're a manufacturer", INDUSTRIES) == "manufacturing"
+    assert find_industry("we're a chocolate manufacturer", INDUSTRIES) == "food & beverage"
+    assert find_industry("manufacturer of industrial equipment", INDUSTRIES) == "manufacturing"
+    assert parse_industry("retail", INDUSTRIES) == "retail"
+    assert find_industry("automotive retail, 6 dealerships", INDUSTRIES) == "automotive"
 
 
 def test_keyword_gaps_and_compounds():
-    table = {
+    table = IndustryLexicon({
         "ecommerce": ["online ... store"], "education": ["*schule"], "logistics": ["logistik*"]
-    }
+    })
     assert find_industry("an online bike parts store", table) == "ecommerce"
     assert find_industry("an online store", table) is None  # a gap is at least one word
     assert find_industry("wir sind eine Sprachschule", table) == "education"
@@ -243,8 +246,8 @@ def test_keyword_gaps_and_compounds():
     ],
 )
 def test_find_industry_in_other_languages(language, text, expected):
-    assert find_industry(text, language=language) == expected
-    assert parse_industry(text, language=language) == expected
+    assert find_industry(text, INDUSTRIES, language=language) == expected
+    assert parse_industry(text, INDUSTRIES, language=language) == expected
 
 
 @pytest.mark.parametrize(
@@ -259,27 +262,28 @@ def test_find_industry_in_other_languages(language, text, expected):
     ],
 )
 def test_other_languages_without_a_hint(text, expected):
-    assert find_industry(text) == expected
+    assert find_industry(text, INDUSTRIES) == expected
 
 
 def test_short_foreign_words_are_not_trusted_without_a_hint():
     # "win" is Polish for wine, "bar" Italian for a café: English words first of all.
-    assert find_industry("we want to win more deals") is None
-    assert find_industry("raise the bar for our support") is None
+    assert find_industry("we want to win more deals", INDUSTRIES) is None
+    assert find_industry("raise the bar for our support", INDUSTRIES) is None
 
 
 def test_accents_are_optional():
-    assert find_industry("somos una clinica dental", language="es") == "healthcare"
-    assert find_industry("we run a small cafe") == find_industry("we run a small café")
+    assert find_industry("somos una clinica dental", INDUSTRIES, language="es") == "healthcare"
+    assert (find_industry("we run a small cafe", INDUSTRIES)
+            == find_industry("we run a small café", INDUSTRIES))
 
 
 def test_every_policy_label_is_known():
     import yaml
 
-    from bot.parsing.industry import POLICY_FILE
+    from bot.policies.base import POLICY_DIR
 
-    policy = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
-    known = set(labels())
+    policy = yaml.safe_load((POLICY_DIR / "industries.yml").read_text(encoding="utf-8"))
+    known = set(INDUSTRIES.labels())
     assert set(policy["broad"]) <= known
     assert set(policy["answer_only"]) <= known
     for language, table in policy["languages"].items():

@@ -147,8 +147,9 @@ def test_parse_job_title_drops_the_company(text, expected):
 from datetime import date as _date  # noqa: E402
 
 from bot.parsing.facts import Context, parse_answer  # noqa: E402
+from tests.unit.repo_policies import LEXICONS  # noqa: E402
 
-_CTX = Context(today=_date(2026, 11, 23))
+_CTX = Context(today=_date(2026, 11, 23), lexicons=LEXICONS)
 
 
 def test_no_job_title_from_a_pasted_text_or_code():

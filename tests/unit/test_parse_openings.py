@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 
 from bot.parsing.facts import Context, derived_facts, find_facts
+from tests.unit.repo_policies import LEXICONS
 
-CTX = Context(today=date(2026, 3, 2))
+CTX = Context(today=date(2026, 3, 2), lexicons=LEXICONS)
 FIELDS = ("name", "company", "company_size")
 
 
@@ -79,5 +80,5 @@ def test_a_role_is_never_the_name() -> None:
     [("maria@sonoransmiles.com", "Sonoran Smiles"), ("dana@gmail.com", None)],
 )
 def test_company_derived_from_a_business_address(email: str, company: str | None) -> None:
-    derived = derived_facts({"email": email, "company": None})
+    derived = derived_facts({"email": email, "company": None}, LEXICONS)
     assert (derived["company"].value if "company" in derived else None) == company

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from bot.parsing.facts import Context, find_facts
+from tests.unit.repo_policies import LEXICONS
 
-CTX = Context(today=date(2026, 11, 23))
+CTX = Context(today=date(2026, 11, 23), lexicons=LEXICONS)
 FIELDS = ("industry", "timeline", "job_title", "country")
 
 OPENINGS: list[tuple[str, dict[str, object]]] = [

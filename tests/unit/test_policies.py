@@ -11,18 +11,15 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli.policies import COMMANDS, policies_group
+from bot.parsing.email import EmailDomains, is_free_mail
+from bot.parsing.industry import IndustryLexicon, find_industry
 from bot.policies.base import POLICY_DIR, PolicyError
 from bot.policies.check import check_project
-from bot.policies.loader import (
-    Policies,
-    load_each,
-    load_policies,
-    policies,
-    qualification_policy,
-    questions_policy,
-    scoring_policy,
-)
+from bot.policies.loader import POLICY_FILES, Policies, load_each, load_policies
+from bot.policies.retention import RetentionPolicy
+from bot.policies.routing import RoutingPolicy
 from bot.settings import PROJECT_ROOT
+from tests.unit.repo_policies import POLICIES
 
 # Profile slots the domain gains with the progressive-profiling work.
 LATE_SLOTS = ("current_tool", "seats", "industry", "country", "phone")
@@ -47,11 +44,17 @@ def line_of(path: Path, fragment: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if fragment in line)
 
 
+def key_line(path: Path, key: str) -> int:
+    """The line of the first mapping key `key` (comments mention keys too)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(key))
+
+
 # ----------------------------------------------------------------- the repo policies
 
 
 def test_the_repository_policies_load_with_one_rates_table():
-    loaded = load_policies()
+    loaded = load_policies(POLICY_DIR)
     assert isinstance(loaded, Policies)
     assert loaded.qualification.qualified.min_budget_usd_per_year == 5000
     assert loaded.qualification.qualified.max_timeline_months == 6
@@ -59,22 +62,39 @@ def test_the_repository_policies_load_with_one_rates_table():
     assert loaded.questions.max_per_visit == 2 and loaded.questions.stale_after_days == 180
 
 
-def test_the_policies_are_loaded_once_per_process():
-    assert policies() is policies()
-    assert scoring_policy() is policies().scoring
-    assert qualification_policy() is policies().qualification
-    assert questions_policy() is policies().questions
+def test_one_policies_holds_every_policy_file():
+    loaded = load_policies(POLICY_DIR)
+    assert isinstance(loaded.routing, RoutingPolicy)
+    assert isinstance(loaded.retention, RetentionPolicy)
+    assert isinstance(loaded.industries, IndustryLexicon)
+    assert isinstance(loaded.email_domains, EmailDomains)
+    assert loaded.lexicons.industries is loaded.industries
+    assert loaded.lexicons.email_domains == loaded.email_domains
+    # scoring reads e-mail addresses with email_domains.yml's lists
+    assert loaded.scoring.email_domains == loaded.email_domains
+    assert is_free_mail("gmail.com", loaded.email_domains)
+    assert "software" in loaded.industries.labels()
+    assert [p.name for p in sorted(POLICY_DIR.glob("*.yml"))] == sorted(POLICY_FILES)
+
+
+def test_each_load_is_its_own_and_nothing_is_cached_between_directories(project):
+    edit(project / "policies" / "industries.yml", "industries:\n",
+         "industries:\n  spaceflight: [rocket maker]\n")
+    copied = load_policies(project / "policies")
+    assert find_industry("we are a rocket maker", copied.industries) == "spaceflight"
+    assert find_industry("we are a rocket maker", POLICIES.industries) is None
+    assert load_policies(POLICY_DIR) is not load_policies(POLICY_DIR)
 
 
 def test_profile_questions_come_most_valuable_first():
-    assert questions_policy().profile_order() == [
+    assert POLICIES.questions.profile_order() == [
         "company_size", "job_title", "industry", "country", "phone", "current_tool", "seats"]
-    assert questions_policy().bant == ["need", "budget", "authority", "timeline"]
-    assert questions_policy().contact == ["name", "email", "company"]
+    assert POLICIES.questions.bant == ["need", "budget", "authority", "timeline"]
+    assert POLICIES.questions.contact == ["name", "email", "company"]
 
 
 def test_ask_when_holds_a_question_back():
-    questions = questions_policy()
+    questions = POLICIES.questions
     assert questions.askable("phone", set(), "qualified")
     assert not questions.askable("phone", set(), "disqualified")
     assert questions.askable("seats", set(), "in_progress")
@@ -159,6 +179,51 @@ def test_every_broken_file_is_reported_at_once(project):
     assert [Path(p.split(":")[0]).name for p in problems] == ["scoring.yml", "questions.yml"]
 
 
+def test_every_broken_file_of_the_one_loader_is_reported_with_its_line(project):
+    policies = project / "policies"
+    edit(policies / "industries.yml", "  retail: [retail, retailer,",
+         "  retale: [retail, retailer,")
+    edit(policies / "email_domains.yml", "    - gmail\n", "    - gmail.\n")
+    edit(policies / "routing.yml", "fallback_owner: dana", "fallback_owner: nobody")
+    edit(policies / "retention.yml", "anonymise_after_days: 365", "anonymise_after_days: 0")
+    with pytest.raises(PolicyError) as error:
+        load_policies(policies)
+    problems = error.value.problems
+    assert [Path(p.split(":")[0]).name for p in problems] == [
+        "industries.yml", "email_domains.yml", "routing.yml", "retention.yml"]
+    assert problems[0].startswith(f"{policies / 'industries.yml'}:"
+                                  f"{key_line(policies / 'industries.yml', 'broad:')}: broad: ")
+    assert "'retale' is not a label under industries" in problems[0]
+    assert problems[1].startswith(f"{policies / 'email_domains.yml'}:"
+                                  f"{key_line(policies / 'email_domains.yml', '  brands:')}: ")
+    assert "'gmail.' is not a brand" in problems[1]
+    assert f"routing.yml:{key_line(policies / 'routing.yml', 'fallback_owner:')}: " in problems[2]
+    assert f"retention.yml:{key_line(policies / 'retention.yml', 'anonymise_after')}: " \
+        in problems[3]
+    assert str(error.value) == "\n".join(problems)
+    assert check_project(project) == problems
+
+
+def test_routing_rules_name_the_industries_of_the_same_directory(project):
+    policies = project / "policies"
+    edit(policies / "routing.yml", "  - name: enterprise\n",
+         "  - name: enterprise\n    industries: [spaceflight]\n")
+    with pytest.raises(PolicyError, match=r"routing\.yml:\d+: rules\.0\.industries\.0: .*"
+                                          r"'spaceflight' is not a label of industries\.yml"):
+        load_policies(policies)
+    edit(policies / "industries.yml", "industries:\n", "industries:\n  spaceflight: [rockets]\n")
+    assert load_policies(policies).routing.rules[0].industries == ["spaceflight"]
+
+
+def test_a_missing_policy_directory_is_one_clear_problem(tmp_path):
+    loaded, problems = load_each(tmp_path / "nowhere")
+    assert loaded is None
+    assert problems == [f"{tmp_path / 'nowhere'}: not a directory (expected the policy files "
+                        f"{', '.join(POLICY_FILES)})"]
+    with pytest.raises(PolicyError, match="nowhere: not a directory"):
+        load_policies(tmp_path / "nowhere")
+
+
 # ------------------------------------------------------------------- policies check
 
 
@@ -230,6 +295,31 @@ def test_the_cli_prints_ok_lines_or_the_problems(project):
     bad = runner.invoke(policies_group, ["check", "--project", str(project)])
     assert bad.exit_code == 1
     assert "weights: Value error" in bad.stderr and "ok:" not in bad.stdout
+
+
+def test_the_cli_checks_a_changed_copy_given_with_policies(project):
+    trial = project / "trial"
+    shutil.copytree(project / "policies", trial)
+    runner = CliRunner()
+    good = runner.invoke(policies_group, ["check", "--project", str(project),
+                                          "--policies", str(trial)])
+    assert good.exit_code == 0, good.output
+    assert good.stdout.splitlines()[0] == f"ok: {trial / 'scoring.yml'}"
+    edit(trial / "scoring.yml", "  fit: 0.7\n", "  fit: 0.1\n")
+    bad = runner.invoke(policies_group, ["check", "--project", str(project),
+                                         "--policies", str(trial)])
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith(f"{trial / 'scoring.yml'}:") and "weights:" in bad.stderr
+    # the project's own policies are another directory, still fine
+    assert check_project(project) == []
+
+
+def test_the_cli_checks_the_policy_dir_setting_by_default(project, tmp_path):
+    edit(project / "policies" / "questions.yml", "max_per_visit: 2", "max_per_visit: -1")
+    env = {"POLICY_DIR": str(project / "policies"), "LEADBOT_ENV_FILE": str(tmp_path / "no.env")}
+    result = CliRunner().invoke(policies_group, ["check"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{project / 'policies' / 'questions.yml'}:")
 
 
 # ----------------------------------------------------------------- retention.yml

@@ -30,7 +30,7 @@ from bot.conversation.turn import Turn
 from bot.handoff.targets import FileTarget
 from bot.handoff.worker import RetentionClock, deliver_due
 from bot.ops.retention import erase_person, retention_rules, run_retention
-from bot.policies.base import PolicyError
+from bot.policies.base import POLICY_DIR, PolicyError
 from bot.policies.retention import load_retention
 from bot.settings import Settings, load_settings
 from bot.store import (
@@ -56,8 +56,11 @@ from bot.store.privacy import (
     tracker_events,
 )
 from tests.conftest import _libpq_url
+from tests.unit.repo_policies import POLICIES
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+ROUTING = POLICIES.routing
+RETENTION = POLICIES.retention
 Factory = sessionmaker[Session]
 EMAIL = "zoe@acme.example"
 OTHER = "max@other.example"
@@ -197,7 +200,7 @@ def test_erase_removes_the_person_everywhere_and_nobody_else(
     with session_scope(session_factory) as session:
         session.get(Lead, second).email = EMAIL.upper()  # type: ignore[union-attr]
     other = person(session_factory, "c-max", OTHER, NOW, handoff=True)
-    assert deliver_due(session_factory, [FileTarget(handoffs)], NOW) == 2
+    assert deliver_due(session_factory, [FileTarget(handoffs)], ROUTING, NOW) == 2
     for sender in ("c-zoe-1", "c-zoe-2", "c-max"):
         tracker.say(sender, f"hello, I am {sender}", "my e-mail is in here")
     handoffs.chmod(0o600)
@@ -262,7 +265,7 @@ def test_export_person_holds_everything_about_them_and_nothing_else(
     handoffs = tmp_path / "handoffs.jsonl"
     first = person(session_factory, "c-zoe", EMAIL, NOW, handoff=True)
     person(session_factory, "c-max", OTHER, NOW, handoff=True)
-    deliver_due(session_factory, [FileTarget(handoffs)], NOW)
+    deliver_due(session_factory, [FileTarget(handoffs)], ROUTING, NOW)
     tracker.say("c-zoe", "hello from zoe")
     tracker.say("c-max", "hello from max")
 
@@ -393,7 +396,7 @@ def test_retention_deletes_anonymises_and_waits_for_pending_handoffs(
     assert rows_naming(session_factory, [ancient]) and tracker.count("c-stale") == 1
 
     settings = settings_for(db_url, tracker, tmp_path / "none.jsonl", monkeypatch)
-    result, events, _ = run_retention(settings, session_factory, NOW)
+    result, events, _ = run_retention(settings, session_factory, RETENTION, NOW)
     assert (result.deleted, result.anonymised) == ([ancient], [stale])
     assert events == 2 and tracker.count("c-ancient") == tracker.count("c-stale") == 0
     assert tracker.count("c-fresh") == tracker.count("c-waiting") == 1
@@ -416,11 +419,11 @@ def test_retention_deletes_anonymises_and_waits_for_pending_handoffs(
             whole = session.get(Lead, lead_id)
             assert whole is not None and whole.email and whole.anonymised_at is None
 
-    again, events, _ = run_retention(settings, session_factory, NOW + timedelta(hours=1))
+    again, events, _ = run_retention(settings, session_factory, RETENTION, NOW + timedelta(hours=1))
     assert (again.deleted, again.anonymised, events) == ([], [], 0)
     # Once its handoff is delivered, the waiting lead goes.
-    deliver_due(session_factory, [FileTarget(tmp_path / "h.jsonl")], NOW)
-    later, _, lines = run_retention(settings, session_factory, NOW + timedelta(hours=2))
+    deliver_due(session_factory, [FileTarget(tmp_path / "h.jsonl")], ROUTING, NOW)
+    later, _, lines = run_retention(settings, session_factory, RETENTION, NOW + timedelta(hours=2))
     assert later.deleted == [waiting] and tracker.count("c-waiting") == 0
 
 
@@ -443,7 +446,7 @@ def test_the_retention_command_dry_run_changes_nothing(
 
 
 def test_the_retention_policy_is_checked_with_file_line_and_field(tmp_path: Path) -> None:
-    shipped = load_retention()
+    shipped = load_retention(POLICY_DIR)
     rules = retention_rules(shipped)
     assert rules.anonymise_after_days == 365 and rules.delete_after_days == 730
     assert "email" in rules.anonymise_fields

@@ -14,8 +14,8 @@ import pytest
 from bot.decisions.profile import LeadProfile
 from bot.decisions.qualification import decide
 from bot.decisions.scoring import Score, score_lead
-from bot.policies.loader import qualification_policy, scoring_policy
 from bot.policies.qualification import QualificationPolicy
+from tests.unit.repo_policies import POLICIES
 
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 BANT = frozenset({"need", "budget", "authority", "timeline"})
@@ -33,8 +33,8 @@ def lead(**overrides: Any) -> LeadProfile:
 
 
 def decided(profile: LeadProfile, policy: QualificationPolicy | None = None) -> Any:
-    score = score_lead(profile, (), scoring_policy(), NOW)
-    return decide(profile, score, policy or qualification_policy())
+    score = score_lead(profile, (), POLICIES.scoring, NOW)
+    return decide(profile, score, policy or POLICIES.qualification)
 
 
 def fit_of(fit: int) -> Score:
@@ -90,7 +90,7 @@ def test_a_real_lead_missing_one_criterion_is_nurture_with_the_reason(overrides,
 
 
 def test_a_fit_below_the_minimum_is_nurture():
-    decision = decide(lead(), fit_of(25), qualification_policy())
+    decision = decide(lead(), fit_of(25), POLICIES.qualification)
     assert (decision.status, decision.reasons) == ("nurture", ["fit 25 < 30"])
 
 
@@ -108,7 +108,7 @@ def test_every_missed_criterion_is_listed():
 
 
 def test_the_fit_minimum_can_be_switched_off():
-    policy = qualification_policy().model_copy(deep=True)
+    policy = POLICIES.qualification.model_copy(deep=True)
     policy.qualified.min_fit = 0
     decision = decide(lead(), fit_of(0), policy)
     assert decision.status == "qualified"

@@ -32,8 +32,10 @@ from bot.store import (
 from bot.web.links import lead_page_url
 from bot.web.reps import COOKIE_NAME, OFF_MESSAGE, routes
 from tests.receivers import free_port, serving
+from tests.unit.repo_policies import LEXICONS, POLICIES
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
+ROUTING = POLICIES.routing
 TOKEN = "rep-token-5f2c"
 RASA_TOKEN = "rasa-token-91"
 HOSTILE_NEED = '<script>alert("need")</script> our inbox <b>is</b> a mess & more'
@@ -277,7 +279,8 @@ def test_the_lead_page_shows_bant_reasons_handoff_and_the_whole_transcript(
 ) -> None:
     lead_id = qualified_lead(session_factory)
     # One target delivers, one is down: both deliveries and their state are on the page.
-    deliver_due(session_factory, [FileTarget(tmp_path / "handoffs.jsonl"), FailingTarget()], T0)
+    deliver_due(session_factory, [FileTarget(tmp_path / "handoffs.jsonl"), FailingTarget()],
+                ROUTING, T0)
     client = client_for(make_settings(db_url, monkeypatch, rasa_port=rasa))
 
     page = client.get(f"/reps/leads/{lead_id}", headers=bearer())
@@ -590,7 +593,7 @@ def budget_lead(factory: Factory, sender: str, said: str) -> str:
     from bot.parsing.facts import Context, parse_answer
     from bot.understanding.meaning import get_understanding
 
-    ctx = Context(today=date(2025, 3, 3))
+    ctx = Context(today=date(2025, 3, 3), lexicons=LEXICONS)
     # as the conversation stores it: the amount parsed, the firmness read by the budget head
     budget = answer_to("budget", said, ctx, get_understanding().read(said, "budget"))
     timeline = parse_answer("timeline", "in about 3 weeks", ctx)

@@ -12,7 +12,8 @@ import pytest
 from bot.decisions.ownership import FollowUp, follow_up_time, route, visitor_message
 from bot.decisions.profile import LeadProfile
 from bot.policies.base import PolicyError
-from bot.policies.routing import Owner, RoutingPolicy, load_routing, routing_policy
+from bot.policies.routing import Owner, RoutingPolicy, load_routing
+from tests.unit.repo_policies import POLICIES
 
 HOURS = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:30"}
 
@@ -200,7 +201,7 @@ def test_visitor_message() -> None:
 
 
 def test_repository_routing_yml_loads_and_routes() -> None:
-    policy = routing_policy()
+    policy = POLICIES.routing
     assert len(policy.teams) == 3 and len(policy.owners) == 5
     assert route(LeadProfile(country="DE", company_size=5000), policy, {}).rule == "enterprise"
     assert route(LeadProfile(country="NO"), policy, {}).team.name == "EMEA"  # type: ignore[union-attr]
@@ -233,7 +234,8 @@ def test_broken_routing_yml_names_file_line_and_field(
     path = tmp_path / "routing.yml"
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(PolicyError) as err:
-        load_routing(path)
+        # The labels of the same directory's industries.yml, as the loader passes them.
+        load_routing(path, frozenset(POLICIES.industries.labels()))
     message = str(err.value)
     assert message.startswith(f"{path}:")
     line = int(message.split(":")[1])

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.decisions.scoring import Score, ScoreReason, round_half_up, score_lead
-from bot.policies.loader import scoring_policy
 from bot.policies.scoring import ScoringPolicy
+from tests.unit.repo_policies import POLICIES
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -61,7 +61,8 @@ RULES: dict[str, Any] = {
     "bands": [{"name": "cold", "min": 0}, {"name": "warm", "min": 40},
               {"name": "hot", "min": 70}],
 }
-POLICY = ScoringPolicy.model_validate(RULES).with_usd_rates({"USD": 1.0, "EUR": 1.1})
+POLICY = (ScoringPolicy.model_validate(RULES).with_usd_rates({"USD": 1.0, "EUR": 1.1})
+          .with_email_domains(POLICIES.email_domains))
 
 
 def score(profile: LeadProfile | None = None, *activities: EngagementSignal,
@@ -360,9 +361,9 @@ def test_the_repository_policy_scores_a_sales_ready_lead_hot():
                        budget_status="allocated", authority="decision_maker",
                        timeline_months=3, company_size=320, industry="travel", country="US",
                        job_title="Manager, Customer Care", email="m@redwoodrides.com")
-    result = score_lead(lead, [act("page_view", url="/pricing")], scoring_policy(), NOW)
+    result = score_lead(lead, [act("page_view", url="/pricing")], POLICIES.scoring, NOW)
     assert result.fit == 100 and result.band == "hot"
-    assert scoring_policy().to_usd(100, "SEK") == pytest.approx(9.5)  # rates of qualification.yml
+    assert POLICIES.scoring.to_usd(100, "SEK") == pytest.approx(9.5)  # rates of qualification.yml
 
 
 # ---------------------------------------------------------------------- properties
@@ -412,7 +413,7 @@ profiles = st.builds(
     job_title=st.sampled_from((None, "CEO", "support agent", "Head of CX")),
     email=st.sampled_from((None, "a@gmail.com", "a@mailinator.com", "a@acme.com")),
 )
-policies_under_test = st.sampled_from((POLICY, scoring_policy()))
+policies_under_test = st.sampled_from((POLICY, POLICIES.scoring))
 # No example database: nothing is left behind in the work tree (.hypothesis/).
 FAST = settings(max_examples=40, deadline=None, database=None)
 

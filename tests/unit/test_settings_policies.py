@@ -9,13 +9,13 @@ import pytest
 from bot.ops.launcher import lock_store_config, tracker_store_config, training_fingerprint
 from bot.policies.base import PolicyError, load_policy
 from bot.policies.qualification import QualificationPolicy
-from bot.settings import SettingsError, load_settings
+from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
 def _no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "missing.env"))
-    for name in ("DATABASE_URL", "RASA_PORT", "LOCK_STORE_URL", "MAX_QUESTIONS"):
+    for name in ("DATABASE_URL", "RASA_PORT", "LOCK_STORE_URL", "MAX_QUESTIONS", "POLICY_DIR"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -47,6 +47,23 @@ def test_env_file_is_read_and_environment_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("MAX_QUESTIONS", "6")
     settings = load_settings()
     assert (settings.rasa_port, settings.max_questions) == (6000, 6)
+
+
+def test_the_policy_directory_is_a_setting(monkeypatch, tmp_path):
+    assert load_settings().policy_path == PROJECT_ROOT / "policies"
+    monkeypatch.setenv("POLICY_DIR", str(tmp_path))
+    assert load_settings().policy_path == tmp_path
+    monkeypatch.setenv("POLICY_DIR", "bot/policies")  # relative: under the project root
+    assert load_settings().policy_path == PROJECT_ROOT / "bot" / "policies"
+
+
+def test_a_missing_policy_directory_stops_start_up_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("POLICY_DIR", str(tmp_path / "missing"))
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value) == (f"POLICY_DIR: {str(tmp_path / 'missing')!r} is not a directory "
+                                "(expected the folder holding scoring.yml, qualification.yml, "
+                                "routing.yml, ...)")
 
 
 def test_the_repo_policy_loads():

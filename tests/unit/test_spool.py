@@ -22,6 +22,7 @@ from bot.conversation.spool import (
     replay,
 )
 from bot.conversation.turn import Turn
+from tests.unit.repo_policies import POLICIES
 
 
 def turn(conversation: str = "c1", message: str = "m1", text: str = "around 20k") -> Turn:
@@ -173,7 +174,7 @@ def test_the_delivery_worker_applies_the_spool_while_the_action_server_is_down(
     assert config.lead_store_url == sqlite_url  # never the developer's own store
     stop = threading.Event()
     lines: list[str] = []
-    worker = threading.Thread(target=run_worker, args=(config, stop, lines.append))
+    worker = threading.Thread(target=run_worker, args=(config, POLICIES, stop, lines.append))
     worker.start()
     try:
         deadline = time.monotonic() + 30

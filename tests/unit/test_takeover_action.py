@@ -10,14 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import qualify_form, takeover
 from bot import store
 from bot.conversation.service import ConversationService
-from bot.policies.loader import policies
+from tests.unit.repo_policies import POLICIES
 from tests.unit.test_actions import DOMAIN, TODAY, tracker
 
 
 @pytest.fixture()
 def taking_over(session_factory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The actions under test use the test database."""
-    conversation = ConversationService(session_factory, policies(), today=lambda: TODAY)
+    conversation = ConversationService(session_factory, POLICIES, today=lambda: TODAY)
     monkeypatch.setattr(qualify_form, "conversation", lambda: conversation)
     monkeypatch.setattr(takeover, "session_factory", lambda: session_factory)
 

@@ -28,8 +28,9 @@ from bot.conversation.reading import (
 from bot.parsing.facts import Context
 from bot.understanding.classifier import LabelReading, Reading
 from bot.understanding.meaning import Meaning, get_understanding
+from tests.unit.repo_policies import LEXICONS
 
-CTX = Context(today=date(2026, 12, 1))
+CTX = Context(today=date(2026, 12, 1), lexicons=LEXICONS)
 
 
 def read(text: str, asked: str | None = None):  # noqa: ANN201 - a Meaning

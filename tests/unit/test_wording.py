@@ -19,8 +19,9 @@ from bot.wording import (
     stated_amount,
     timeline_text,
 )
+from tests.unit.repo_policies import LEXICONS
 
-CTX = Context(today=date(2026, 12, 8))
+CTX = Context(today=date(2026, 12, 8), lexicons=LEXICONS)
 
 # What the visitor typed -> (read-back, the reps' wording, the CLI's table cell)
 BUDGETS: list[tuple[str, tuple[str, str, str]]] = [
