@@ -72,6 +72,8 @@ def _check_routing(path: Path) -> list[str]:
 def _check_policies(loaded: Policies, root: Path, industries: set[str] | None) -> list[str]:
     policy_dir = root / "policies"
     problems = check_currencies(loaded.qualification, policy_dir / QUALIFICATION_FILE)
+    from bot.parsing.fields import declaration_problems  # a question needs its field declared
+    problems += declaration_problems(loaded.questions, policy_dir / "questions.yml")
     if industries is not None:
         problems += check_industries(loaded.scoring, industries, policy_dir / SCORING_FILE)
     domain, domain_problems = read_domain(root)
