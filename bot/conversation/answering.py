@@ -120,6 +120,7 @@ def _taken(message: Message, requested: str, answer: Fact, result: TurnResult,
 
 
 def _wants_work_email(answer: Fact, retried: list[str], rules: AnswerRules) -> bool:
+    """A free-mail address, and the one request for a work address is still to come."""
     return (rules.ask_work_email_once and WORK_EMAIL not in retried
             and isinstance(answer.value, str) and is_free_mail(email_domain(answer.value)))
 

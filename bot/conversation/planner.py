@@ -21,6 +21,7 @@ Askable = Callable[[str, set[str], str], bool]
 
 
 def _always(slot: str, valued: set[str], status: str) -> bool:
+    """No `ask_when` rules: every question may be asked."""
     return True
 
 

@@ -141,19 +141,26 @@ class ConversationService:
         if not turn.resume and reading.is_ending(meaning, answer):
             store.end_conversation(session, turn.conversation_id, "stopped")
             return "stopped", lead
-        interrupted = not turn.resume and self._interrupt(session, lead, turn, text, meaning,
-                                                          result)
         message = Message(turn, text, ctx, answer, meaning)
+        return None, self._take_facts(session, lead, message, meaning, result)
+
+    def _take_facts(self, session: Session, lead: store.Lead, message: Message,
+                    meaning: Meaning, result: TurnResult) -> store.Lead:
+        """The answer (or a correction) and the facts said in passing: stored, put into
+        their slots and read back; returns the lead (an e-mail may have merged it)."""
+        turn = message.turn
+        interrupted = not turn.resume and self._interrupt(session, lead, turn, message.text,
+                                                          meaning, result)
         facts = facts_of(message, result, self._answering, interrupted=interrupted,
                          previous_budget=lead.budget_status)
         facts += self._unasked(session, lead, message, meaning, facts)
-        lead = recording.record_facts(session, lead, turn, text, facts, self._decider)
+        lead = recording.record_facts(session, lead, turn, message.text, facts, self._decider)
         recording.keep_consent(session, lead, turn, facts)
         result.slots.update({fact.field: fact.display or UNKNOWN for fact, _ in facts})
         result.replies.extend(replies.noted_reply(facts))
         if result.slots.get(PERSON_PENDING_SLOT):  # asked for a person in this message
             result.replies.extend(self._person_or_what_about(session, lead, turn, result))
-        return None, lead
+        return lead
 
     def _interrupt(self, session: Session, lead: store.Lead, turn: Turn, text: str,
                    meaning: Meaning, result: TurnResult) -> bool:

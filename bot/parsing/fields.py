@@ -116,42 +116,51 @@ def _worded(field: str) -> Callable[[Any], str]:
 
 
 def _labelled(label: str) -> Callable[[Any], str]:
+    """A read-back that puts `label` before the value ("at Acme", "phone +44 …")."""
     return lambda value: f"{label}{value}"
 
 
 def _people(size: Any) -> str:
+    """A company size read back ("just you", "40 people")."""
     return "just you" if size == 1 else f"{size} people"
 
 
 def _users(seats: Any) -> str:
+    """A number of seats read back ("8 users")."""
     return f"{seats} users"
 
 
 def _consent_words(given: Any) -> str:
+    """A yes or no to follow-up read back."""
     return "follow-up OK" if given else "no follow-up"
 
 
 def _budget(text: str, ctx: Context) -> dict[str, Any] | None:
+    """The budget an answer states, in the visitor's region's currency when unsaid."""
     budget = parse_budget(text, region=ctx.region)
     return budget_value(budget) if budget is not None else None
 
 
 def _found_budget(text: str, ctx: Context) -> dict[str, Any] | None:
+    """A budget stated in passing (only an unmistakable one)."""
     budget = find_budget(text, region=ctx.region)
     return budget_value(budget) if budget is not None else None
 
 
 def _timeline(text: str, ctx: Context) -> dict[str, Any] | None:
+    """When an answer wants a solution, in months from `ctx.today`."""
     timeline = parse_timeline(text, ctx.today, language=ctx.language)
     return timeline_value(timeline) if timeline is not None else None
 
 
 def _found_timeline(text: str, ctx: Context) -> dict[str, Any] | None:
+    """A timeline stated in passing (only an unmistakable one)."""
     timeline = find_timeline(text, ctx.today, language=ctx.language)
     return timeline_value(timeline) if timeline is not None else None
 
 
 def _authority(text: str, ctx: Context) -> str | None:
+    """The role in the decision a job title in the answer implies."""
     # What the visitor says about the decision is read by the understanding layer's
     # authority head (bot/conversation/reading.py); a job title alone still implies one.
     title = find_job_title(text, language=ctx.language) or parse_job_title(
@@ -160,12 +169,14 @@ def _authority(text: str, ctx: Context) -> str | None:
 
 
 def _current_tool(text: str, _: Context) -> str | None:
+    """The tool the visitor uses today, as they name it (at most 200 characters)."""
     # Whatever they name is the answer ("a shared gmail plus a whiteboard tbh").
     words = text.strip()
     return words[:200] if any(ch.isalpha() for ch in words) else None
 
 
 def _phone_found(text: str, ctx: Context) -> str | None:
+    """A phone number said in passing: only one written with its country code."""
     # Only numbers written as phone numbers ("+44 ...") count when nobody asked for one.
     return (parse_phone(text, ctx.region) or None) if "+" in text else None
 
@@ -180,50 +191,50 @@ def _in_language(read: Callable[..., str | None]) -> Reader:
     return lambda text, ctx: read(text, language=ctx.language) or None
 
 
-def _spec_list() -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec("need", "bant", _text(parse_need), str, find=_text(find_need),
-                  free_text=True),
-        FieldSpec("budget", "bant", _budget, _worded("budget"), find=_found_budget,
-                  unknown={"amount": None, "currency": None, "period": None,
-                           "status": "unknown"},
-                  unsure_is_an_answer=True, numeric=True, read_back=8),
-        FieldSpec("authority", "bant", _authority, _worded("authority"), unknown="unknown",
-                  unsure_is_an_answer=True, read_back=9),
-        FieldSpec("timeline", "bant", _timeline, _worded("timeline"), find=_found_timeline,
-                  unknown={"months": None}, unsure_is_an_answer=True, numeric=True,
-                  read_back=10),
-        FieldSpec("name", "contact", _text(parse_name), str, find=_text(find_name),
-                  free_text=True, short=True, neutral=True, names_something=True,
-                  read_back=0),
-        FieldSpec("email", "contact", _text(parse_email), str, find=_text(parse_email),
-                  read_from_code=True, neutral=True, names_something=True, read_back=6),
-        FieldSpec("company", "contact", _text(parse_company), _labelled("at "),
-                  find=_text(find_company), free_text=True, short=True, neutral=True,
-                  names_something=True, read_back=2),
-        FieldSpec("job_title", "profile", _in_language(parse_job_title), str,
-                  find=_in_language(find_job_title), free_text=True, short=True,
-                  neutral=True, names_something=True, read_back=1),
-        FieldSpec("company_size", "profile", lambda t, c: parse_company_size(t), _people,
-                  find=lambda t, c: find_company_size(t), numeric=True, neutral=True,
-                  read_back=3),
-        FieldSpec("industry", "profile", _in_language(parse_industry),
-                  _labelled("industry: "), find=_in_language(find_industry), neutral=True,
-                  read_back=4),
-        FieldSpec("country", "profile", _in_language(parse_country), _labelled("country: "),
-                  find=_in_language(find_country), neutral=True, names_something=True,
-                  read_back=5),
-        FieldSpec("phone", "profile", lambda t, c: parse_phone(t, c.region) or None,
-                  _labelled("phone "), find=_phone_found, numeric=True, neutral=True,
-                  names_something=True, read_back=7),
-        FieldSpec("current_tool", "profile", _current_tool, _labelled("using "),
-                  free_text=True),
-        FieldSpec("seats", "profile", lambda t, c: parse_seats(t), _users, numeric=True),
-        FieldSpec(CONSENT, "consent", lambda t, c: parse_yes_no(t), _consent_words),
-    )
+# Every field, once. The order is the order facts found in one message are stored in.
+_DECLARED: tuple[FieldSpec, ...] = (
+    FieldSpec("need", "bant", _text(parse_need), str, find=_text(find_need),
+              free_text=True),
+    FieldSpec("budget", "bant", _budget, _worded("budget"), find=_found_budget,
+              unknown={"amount": None, "currency": None, "period": None,
+                       "status": "unknown"},
+              unsure_is_an_answer=True, numeric=True, read_back=8),
+    FieldSpec("authority", "bant", _authority, _worded("authority"), unknown="unknown",
+              unsure_is_an_answer=True, read_back=9),
+    FieldSpec("timeline", "bant", _timeline, _worded("timeline"), find=_found_timeline,
+              unknown={"months": None}, unsure_is_an_answer=True, numeric=True,
+              read_back=10),
+    FieldSpec("name", "contact", _text(parse_name), str, find=_text(find_name),
+              free_text=True, short=True, neutral=True, names_something=True,
+              read_back=0),
+    FieldSpec("email", "contact", _text(parse_email), str, find=_text(parse_email),
+              read_from_code=True, neutral=True, names_something=True, read_back=6),
+    FieldSpec("company", "contact", _text(parse_company), _labelled("at "),
+              find=_text(find_company), free_text=True, short=True, neutral=True,
+              names_something=True, read_back=2),
+    FieldSpec("job_title", "profile", _in_language(parse_job_title), str,
+              find=_in_language(find_job_title), free_text=True, short=True,
+              neutral=True, names_something=True, read_back=1),
+    FieldSpec("company_size", "profile", lambda t, c: parse_company_size(t), _people,
+              find=lambda t, c: find_company_size(t), numeric=True, neutral=True,
+              read_back=3),
+    FieldSpec("industry", "profile", _in_language(parse_industry),
+              _labelled("industry: "), find=_in_language(find_industry), neutral=True,
+              read_back=4),
+    FieldSpec("country", "profile", _in_language(parse_country), _labelled("country: "),
+              find=_in_language(find_country), neutral=True, names_something=True,
+              read_back=5),
+    FieldSpec("phone", "profile", lambda t, c: parse_phone(t, c.region) or None,
+              _labelled("phone "), find=_phone_found, numeric=True, neutral=True,
+              names_something=True, read_back=7),
+    FieldSpec("current_tool", "profile", _current_tool, _labelled("using "),
+              free_text=True),
+    FieldSpec("seats", "profile", lambda t, c: parse_seats(t), _users, numeric=True),
+    FieldSpec(CONSENT, "consent", lambda t, c: parse_yes_no(t), _consent_words),
+)
 
 
-FIELDS: Mapping[str, FieldSpec] = {spec.name: spec for spec in _spec_list()}
+FIELDS: Mapping[str, FieldSpec] = {spec.name: spec for spec in _DECLARED}
 
 
 def spec_of(name: str | None) -> FieldSpec | None:

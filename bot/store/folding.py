@@ -74,20 +74,24 @@ def fold_answers(lead: Lead, answers: Iterable[FoldableAnswer]) -> None:
 
 
 def _text(field: str, value: Any) -> str:
+    """A trimmed string."""
     if not isinstance(value, str):
         raise ValueError(f"{field}: expected a string, got {value!r}")
     return value.strip()
 
 
 def _email(field: str, value: Any) -> str:
+    """An e-mail address, lower-cased."""
     return _text(field, value).lower()
 
 
 def _industry(field: str, value: Any) -> str:
+    """An industry label, lower-cased."""
     return _text(field, value).lower()
 
 
 def _country(field: str, value: Any) -> str:
+    """An ISO 3166-1 alpha-2 country code, upper-cased."""
     code = _text(field, value).upper()
     if len(code) != 2 or not code.isalpha():
         raise ValueError(f"{field}: expected an ISO 3166-1 alpha-2 code, got {value!r}")
@@ -95,12 +99,14 @@ def _country(field: str, value: Any) -> str:
 
 
 def _number(field: str, value: Any) -> float:
+    """A finite number (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{field}: expected a number, got {value!r}")
     return float(value)
 
 
 def _company_size(field: str, value: Any) -> int:
+    """A whole, non-negative number of employees."""
     number = _number(field, value)
     if not number.is_integer() or number < 0:
         raise ValueError(f"{field}: expected a whole number of employees, got {value!r}")
@@ -108,12 +114,14 @@ def _company_size(field: str, value: Any) -> int:
 
 
 def _authority(field: str, value: Any) -> str:
+    """One of the closed set of authorities."""
     if value not in AUTHORITIES:
         raise ValueError(f"{field}: expected one of {sorted(AUTHORITIES)}, got {value!r}")
     return str(value)
 
 
 def _dict(field: str, value: Any, keys: frozenset[str]) -> Mapping[str, Any]:
+    """A mapping with no keys but `keys`."""
     if not isinstance(value, Mapping):
         raise ValueError(f"{field}: expected a dict, got {value!r}")
     unknown = set(value) - keys
@@ -123,6 +131,7 @@ def _dict(field: str, value: Any, keys: frozenset[str]) -> Mapping[str, Any]:
 
 
 def _budget(field: str, value: Any) -> dict[str, Any]:
+    """A budget: amount, currency, period and status, each checked."""
     budget = _dict(field, value, frozenset({"amount", "currency", "period", "status"}))
     amount = budget.get("amount")
     currency = budget.get("currency")
@@ -141,6 +150,7 @@ def _budget(field: str, value: Any) -> dict[str, Any]:
 
 
 def _timeline(field: str, value: Any) -> dict[str, Any]:
+    """A timeline: months from the answer, or None."""
     months = _dict(field, value, frozenset({"months"})).get("months")
     return {"months": None if months is None else _number(f"{field}.months", months)}
 
@@ -151,14 +161,17 @@ def _column(name: str) -> Callable[[Lead, Any], None]:
 
 
 def _fold_authority(lead: Lead, value: Any) -> None:
+    """The lead's authority: 'unknown' without an answer."""
     lead.authority = value or "unknown"
 
 
 def _fold_timeline(lead: Lead, value: Any) -> None:
+    """The lead's timeline in months."""
     lead.timeline_months = value.get("months") if value else None
 
 
 def _fold_budget(lead: Lead, value: Any) -> None:
+    """The lead's four budget columns (status 'unknown' without an answer)."""
     budget: Mapping[str, Any] = value or {}
     lead.budget_amount = budget.get("amount")
     lead.budget_currency = budget.get("currency")
