@@ -19,8 +19,8 @@ new column needs a migration and the model in bot/store anyway. A unit test chec
 every field the store folds is declared here.
 
 The order of `FIELDS` is the order in which facts found in one message are stored, and
-the default plan's order within each stage. Pure: imports parsers, bot.vocabulary and
-bot.wording only.
+the default plan's order within each stage. Pure, and a leaf like the rest of bot/parsing:
+it imports the parsers and bot.wording only.
 """
 
 from __future__ import annotations
