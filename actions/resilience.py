@@ -35,15 +35,17 @@ from bot.conversation.reading import (
     definite,
     question_response,
 )
-from bot.conversation.service import CONSENT, FREE_TEXT
 from bot.conversation.spool import TURN, Appliers, TurnSpool, is_transient_store_error, replay
 from bot.conversation.turn import UNKNOWN, Reply, Turn, TurnResult
 from bot.parsing.facts import Context, Fact, find_facts, parse_answer
+from bot.parsing.fields import CONSENT, fields_where
 from bot.parsing.lexicons import Lexicons
 from bot.parsing.text import clean_text, has_words
 from bot.understanding.meaning import Meaning, get_understanding
 
 log = logging.getLogger(__name__)
+# Fields whose unclear answer is kept as the visitor wrote it (bot/parsing/fields.py).
+FREE_TEXT = fields_where("free_text")
 
 FIRST_BACKOFF_SECONDS = 0.1
 MAX_BACKOFF_SECONDS = 0.8

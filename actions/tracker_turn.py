@@ -11,9 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import response_values
-from bot.conversation.planner import QuestionPlan
-from bot.conversation.service import CONSENT, EVIDENCE_SLOT, LANGUAGE_SLOT, PERSON_PENDING_SLOT
-from bot.conversation.turn import Reply, Turn
+from bot.conversation.turn import BOOKKEEPING_SLOTS, Reply, Turn
+from bot.parsing.fields import CONSENT, FIELDS
 
 FORM_NAME = "qualify_form"
 # Actions that run between a user message and the form without answering the visitor.
@@ -21,9 +20,8 @@ _SILENT_ACTIONS = frozenset(
     {"action_listen", "action_extract_slots", "action_session_start", FORM_NAME,
      f"validate_{FORM_NAME}"}
 )
-_BOOKKEEPING = ("asked_slots", "retried_slots", "rephrase_slot", "outcome", EVIDENCE_SLOT,
-                LANGUAGE_SLOT, PERSON_PENDING_SLOT)
-_SLOTS = (*QuestionPlan().fields, CONSENT, *_BOOKKEEPING)
+# Every declared field's slot (bot/parsing/fields.py), and the conversation's bookkeeping.
+_SLOTS = (*FIELDS, *BOOKKEEPING_SLOTS)
 
 
 _LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")

@@ -3,21 +3,38 @@
 The meaning comes from the trained understanding layer (`bot.understanding.meaning`): which
 kind of visitor the message shows, what it does (answer, question, person, stop), the role
 and budget status it states, the topic of a question, its language. The values come from
-`bot.parsing`. Each function here names one rule of the conversation; all are pure.
+`bot.parsing`. Each function here names one rule of the conversation; all are pure (a
+rule that needs another reading of part of the message is given the reader).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.conversation.turn import EVIDENCE_SLOT
 from bot.parsing.budget import Budget
-from bot.parsing.facts import AUTHORITY_WORDS, Context, Fact, budget_fact, parse_answer
+from bot.parsing.facts import (
+    AUTHORITY_WORDS,
+    Context,
+    Fact,
+    budget_fact,
+    derived_facts,
+    find_facts,
+    parse_answer,
+)
+from bot.parsing.fields import fields_where, read_back_order
+from bot.parsing.lexicons import Lexicons
+from bot.parsing.need import strip_greeting
 from bot.understanding.classifier import LabelReading
 from bot.understanding.corpus import UNSAID
 from bot.understanding.meaning import PROSPECT, Meaning
 from bot.vocabulary import FUNDED_BUDGET_STATUSES
+
+# Reads (part of) a message: text and the slot asked -> its meaning (Understanding.read).
+Read = Callable[[str, str | None], Meaning]
 
 # The kind of visitor -> the redirect reason stored on the lead and the response it gets.
 REDIRECT_REASONS = {
@@ -32,10 +49,11 @@ REDIRECT_REASONS = {
 LANGUAGE_REASON = "language"
 # Fields whose short, parsed answer tells nothing about the kind of visitor ("Casa Roble",
 # "Priya Nair", "+44 20 ..."): such an answer is never screened, except for spam or abuse.
-NEUTRAL_FIELDS = frozenset({
-    "name", "email", "phone", "company", "country", "industry", "job_title", "company_size",
-})
+NEUTRAL_FIELDS = fields_where("neutral")
 NEUTRAL_MAX_WORDS = 6
+# Answers to these questions name someone or something: their language says nothing.
+NAMING_FIELDS = fields_where("names_something")
+LANGUAGE_MIN_WORDS = 3
 # Topic of a side question -> the domain response that answers it.
 TOPIC_RESPONSES = {
     "pricing": "utter_pricing",
@@ -47,10 +65,7 @@ TOPIC_RESPONSES = {
     "other": "utter_question_noted",
 }
 # How the facts read back best: who, where, then the buying facts.
-NOTED_ORDER = (
-    "name", "job_title", "company", "company_size", "industry", "country", "email", "phone",
-    "budget", "authority", "timeline",
-)
+NOTED_ORDER = read_back_order()
 
 
 @dataclass(frozen=True)
@@ -329,18 +344,127 @@ def noted(facts: list[tuple[Fact, str]]) -> str:
     return ", ".join(f.display for f in shown)
 
 
-def unknown_value(name: str) -> Any:
-    """What the store keeps for a question the visitor skipped or could not answer."""
-    if name == "budget":
-        return {"amount": None, "currency": None, "period": None, "status": "unknown"}
-    if name == "authority":
-        return "unknown"
-    if name == "timeline":
-        return {"months": None}
-    return None
-
-
 def unscored(reason: str) -> dict[str, Any]:
     """The score of a lead that is not a sales lead: zero, saying why."""
     return {"fit": 0, "engagement": 0, "total": 0, "band": "none", "reasons": [
         {"rule": "not_a_lead", "points": 0, "detail": f"redirected: {reason}"}]}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What screening one message found: why the visitor is no sales lead (None: a
+    prospect, as far as it shows) and the slots it changes (the evidence so far)."""
+
+    reason: str | None
+    slots: dict[str, Any]
+
+
+def screen(meaning: Meaning, text: str, asked: str | None, answer: Fact | None,
+           opening: bool, slots: Mapping[str, Any]) -> Screening:
+    """Why this visitor is not (or no longer looks like) a sales lead.
+
+    Every message is screened, with what earlier messages showed; a visitor writing in
+    another language than English is handed to a colleague who speaks it, unless the
+    message shows a non-lead (a support request in Spanish is still support).
+    """
+    evidence = dict(slots.get(EVIDENCE_SLOT) or {})
+    # After the last question a visitor mostly says thanks or asks what happens next:
+    # only a clear reading redirects then, as for a message that answers a question.
+    finished = asked is None and not opening
+    neutral = is_neutral_answer(asked, text, answer)
+    answered = definite(answer) and meaning.act.value == "answer"
+    reason = redirect_reason(meaning, opening=opening, answered=answered or finished,
+                             neutral=neutral, evidence=evidence)
+    if reason is None and writes_another_language(meaning, asked, text):
+        reason = LANGUAGE_REASON
+    return Screening(reason, {} if neutral else
+                     {EVIDENCE_SLOT: updated_evidence(evidence, meaning)})
+
+
+def tells_language(meaning: Meaning, asked: str | None, text: str) -> bool:
+    """The message can tell the visitor's language: a few words that do not only name
+    someone or something (a name's language is not the visitor's)."""
+    return (meaning.language is not None and asked not in NAMING_FIELDS
+            and len(text.split()) >= LANGUAGE_MIN_WORDS)
+
+
+def writes_another_language(meaning: Meaning, asked: str | None, text: str) -> bool:
+    """The message is long enough to tell, and it is not in English."""
+    return tells_language(meaning, asked, text) and meaning.language != "en"
+
+
+def question_meaning(text: str, meaning: Meaning, asked: str | None, read: Read) -> Meaning:
+    """The reading of what a message asks: its question sentences alone when it also
+    tells something (the telling part would pull the topic its way)."""
+    parts = statement_and_question(text)
+    if parts is None:
+        return meaning
+    question = read(parts[1], asked)
+    return question if asks_question(question) else meaning
+
+
+def side_question_response(text: str, meaning: Meaning, asked: str | None,
+                           responses: set[str], read: Read) -> str:
+    """The domain response that answers what the message asks (`question_response`), read
+    from its question sentences when it also tells something."""
+    return question_response(question_meaning(text, meaning, asked, read), asked, responses)
+
+
+def need_in_opening(text: str, meaning: Meaning, read: Read) -> str | None:
+    """The need an opening states: the whole message, or, when it also asks something,
+    the sentences that tell ("client e-mails pile up. is there a plan for one?")."""
+    if states_a_need(meaning, text):
+        return strip_greeting(text)
+    parts = statement_and_question(text)
+    if parts is None or not asks_question(meaning):
+        return None
+    told = strip_greeting(parts[0])
+    return told if states_a_need(read(told, None), told) else None
+
+
+def volunteered(text: str, ctx: Context, meaning: Meaning, asked: str | None,
+                skip: frozenset[str], read: Read) -> dict[str, Fact]:
+    """Facts said in passing: values by the parsers' finders; a role in the decision and
+    a budget's firmness by the heads. Fields in `skip` are left out."""
+    found = find_facts(text, ctx, skip=skip | {"authority"})
+    if "need" not in skip and "need" not in found and asked is None:
+        body = need_in_opening(text, meaning, read)
+        if body:
+            found["need"] = Fact("need", body, body)
+    if "authority" not in skip:
+        role = stated_authority(meaning, asked)
+        if role:
+            found["authority"] = authority_fact(role)
+    if "budget" not in skip:
+        _budget_in_passing(found, meaning, asked)
+    return found
+
+
+def _budget_in_passing(found: dict[str, Fact], meaning: Meaning, asked: str | None) -> None:
+    """A budget said in passing, with the firmness the message states; kept only when it
+    says something ("no budget yet" does, a bare "budget" does not)."""
+    budget = with_budget_status(found.get("budget"), stated_budget_status(meaning, asked))
+    if budget is not None and definite(budget):
+        found["budget"] = budget
+    else:
+        found.pop("budget", None)
+
+
+def worth_keeping(found: Mapping[str, Fact], known: Mapping[str, Any], inferred: set[str],
+                  lead_email: str | None) -> list[tuple[Fact, str]]:
+    """Volunteered facts that fill gaps or replace guesses: what the visitor said before
+    changes only by a correction. An e-mail new to this conversation's lead is always
+    taken: it is what joins the conversation to the visitor's lead."""
+    return [(fact, "volunteered") for name, fact in found.items()
+            if name not in known or name in inferred
+            or (name == "email" and fact.value != lead_email)]
+
+
+def unasked(found: Mapping[str, Fact], known: Mapping[str, Any], inferred: set[str],
+            lead_email: str | None, taken: list[tuple[Fact, str]],
+            lexicons: Lexicons) -> list[tuple[Fact, str]]:
+    """The facts said in passing worth keeping (`worth_keeping`), then the facts that
+    follow from everything known with them and the `taken` answers (`derived_facts`)."""
+    extra = worth_keeping(found, known, inferred, lead_email)
+    current = {**known, **{f.field: f.value for f, _ in (*taken, *extra)}}
+    return [*extra, *((fact, "derived") for fact in derived_facts(current, lexicons).values())]

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 
 from bot.parsing.budget import CURRENCY_ALIASES
-from bot.policies.base import QUALIFICATION_FILE, SCORING_FILE
+from bot.parsing.fields import declaration_problems
+from bot.policies.base import QUALIFICATION_FILE, QUESTIONS_FILE, SCORING_FILE
 from bot.policies.industries import INDUSTRIES_FILE
 from bot.policies.loader import PolicyFiles, load_files
 from bot.policies.qualification import QualificationPolicy
@@ -45,6 +46,8 @@ def _check_policies(loaded: PolicyFiles, root: Path, policy_dir: Path) -> list[s
     problems = []
     if loaded.qualification is not None:
         problems += check_currencies(loaded.qualification, policy_dir / QUALIFICATION_FILE)
+    if loaded.questions is not None:  # a question needs its field declared
+        problems += declaration_problems(loaded.questions, policy_dir / QUESTIONS_FILE)
     if loaded.scoring is not None and loaded.industries is not None:
         problems += check_industries(loaded.scoring, set(loaded.industries.labels()),
                                      policy_dir / SCORING_FILE)

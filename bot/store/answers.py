@@ -11,6 +11,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.clock import as_utc, utcnow
+from bot.store.decision_log import log_decision
 from bot.store.folding import current_answers, fold_answers, normalise_value
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import Activity, Answer, Conversation, Handoff, Lead
@@ -270,6 +271,7 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
     if not others:
         return lead
     survivor, absorbed = others[0], [lead, *others[1:]]
+    absorbed_ids = ",".join(other.id for other in absorbed)  # read before they are deleted
     created_at = min(survivor.created_at, *(other.created_at for other in absorbed))
     held = set(current_answers_of(session, survivor))
     for other in absorbed:
@@ -284,6 +286,7 @@ def merge_leads_with_email(session: Session, lead: Lead) -> Lead:
     renumber_visits(session, survivor)
     refold(session, survivor)
     survivor.updated_at = utcnow()
+    log_decision("merge", lead_id=survivor.id, absorbed_ids=absorbed_ids)
     return survivor
 
 

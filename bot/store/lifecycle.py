@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
+from bot.store.decision_log import log_decision
 from bot.store.insert import insert_ignoring_conflict
 from bot.store.models import OPEN_HANDOFF_SQL, Conversation, Handoff, Lead, new_lead_id
 from bot.vocabulary import (
@@ -33,6 +34,9 @@ def set_status(
     new = (status, list(reasons), redirect_reason)
     # Unchanged means untouched: re-running a turn must not move updated_at.
     if (lead.status, lead.status_reasons, lead.redirect_reason) != new:
+        if lead.status != status:
+            log_decision("status_change", lead_id=lead.id, old_status=lead.status,
+                         new_status=status)
         lead.status, lead.status_reasons, lead.redirect_reason = new
         lead.updated_at = utcnow()
     session.flush()
@@ -113,6 +117,9 @@ def request_handoff(
     handoff = _open_handoff(session, lead, reason)
     if handoff is None:  # pragma: no cover - only if the winner rolled back in between
         raise RuntimeError(f"handoff for lead {lead.id} vanished while being created")
+    if created:
+        log_decision("handoff_requested", lead_id=lead.id, handoff_id=handoff.id,
+                     reason=reason, owner=owner)
     return handoff
 
 

@@ -1,0 +1,99 @@
+"""What the assistant says, as domain responses (`Reply`) and the values that fill them.
+
+Pure: the lead (read, never written) or plain values in, replies out. Which reply a turn
+needs is decided in bot/conversation/service.py; the words are in domain.yml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import store
+from bot.conversation.reading import noted
+from bot.conversation.turn import Reply
+from bot.parsing.fields import Fact
+from bot.parsing.language import language_name
+
+# The response that ends the form, by the lead's status.
+NEXT_STEPS = {
+    "qualified": "utter_next_qualified",
+    "nurture": "utter_next_nurture",
+    "disqualified": "utter_next_disqualified",
+}
+CONSENT_WORDS = {
+    True: "We'll e-mail you a few resources and check back when the timing is right. ",
+    False: "We won't e-mail you; come back whenever it suits you. ",
+}
+
+
+def greeting(lead: store.Lead, conversation_id: str, verified: bool) -> Reply:
+    """A returning browser (a visitor token we signed) is welcomed back; anyone else,
+    including a browser whose earlier chat was only an e-mail match, introduced to."""
+    earlier = [a for a in lead.answers if a.conversation_id != conversation_id]
+    if verified and earlier:
+        return Reply("utter_welcome_back", name_part(lead.name))
+    return Reply("utter_intro")
+
+
+def noted_reply(facts: list[tuple[Fact, str]]) -> list[Reply]:
+    """The read-back of volunteered facts and corrections, if there are any."""
+    said_back = noted(facts)
+    return [Reply("utter_noted", {"facts": said_back})] if said_back else []
+
+
+def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Reply]:
+    """After a request for a person: which team fits a redirected conversation (never
+    sales), else that a colleague was asked, and for a way to reach the visitor if none."""
+    if redirect_reason is not None:
+        return [Reply(f"utter_redirect_person_{redirect_reason}", language_values(lead))]
+    replies = [Reply("utter_human_requested")]
+    if not lead.email and not lead.phone:
+        replies.append(Reply("utter_human_needs_contact"))
+    return replies
+
+
+def redirected(outcome: str, lead: store.Lead | None) -> Reply:
+    """The redirect a form ended with ("redirected:<reason>"), in honest words."""
+    reason = outcome.split(":", 1)[1] if ":" in outcome else "off_topic"
+    return Reply(f"utter_redirect_{reason}", language_values(lead))
+
+
+def conclusion(lead: store.Lead | None, follow_up: str) -> Reply:
+    """What happens next, by the lead's status (`follow_up`: who reaches out and when)."""
+    status = lead.status if lead else "in_progress"
+    values = {
+        **name_part(lead.name if lead is not None else None),
+        "email_part": f" at {lead.email}" if lead and lead.email else "",
+        "consent_part": consent_part(lead),
+        "follow_up": follow_up if status == "qualified" else "",
+    }
+    return Reply(NEXT_STEPS.get(status, "utter_next_in_progress"), values)
+
+
+def unverified_conclusion(said_here: dict[str, Any]) -> Reply:
+    """The end of an unverified match: the same words whatever the lead holds, with only
+    the name and e-mail this conversation gave itself (`said_here`)."""
+    email = said_here.get("email")
+    return Reply("utter_next_unverified", {
+        **name_part(said_here.get("name")),
+        "email_part": f" at {email}" if isinstance(email, str) and email else "",
+    })
+
+
+def name_part(name: Any) -> dict[str, str]:
+    """", Dana" for a greeting that names the visitor, "" without a name."""
+    first_name = name.split(" ")[0] if isinstance(name, str) and name else ""
+    return {"name_part": f", {first_name}" if first_name else ""}
+
+
+def language_values(lead: store.Lead | None) -> dict[str, str]:
+    """The language's name for "a colleague who speaks <language> will follow up"."""
+    code = lead.language if lead is not None else None
+    return {"language_name": language_name(code) if code else "your language"}
+
+
+def consent_part(lead: store.Lead | None) -> str:
+    """What the visitor agreed to about follow-up e-mails, if they were asked."""
+    if lead is None or lead.consent_follow_up is None:
+        return ""
+    return CONSENT_WORDS[bool(lead.consent_follow_up)]
