@@ -20,9 +20,10 @@ train: bootstrap  ## train the Rasa model unless config/domain/data are unchange
 run: bootstrap  ## start the action server, Rasa and the site; Ctrl-C stops everything
 	@$(APP)/leadbot run
 
-lint: bootstrap  ## ruff and mypy (bot, actions)
+lint: bootstrap  ## ruff, mypy (bot, actions) and the layers' import contracts
 	$(APP)/ruff check bot actions channels tests bench scripts
 	$(APP)/mypy
+	$(APP)/lint-imports
 
 heads: bootstrap  ## the understanding layer's trained heads (skipped when the corpus is unchanged)
 	@$(APP)/leadbot train --understanding-only

@@ -25,7 +25,8 @@ def _conclude(turn: Turn) -> list[Reply]:
 
 def concluded_offline(outcome: str | None) -> list[Reply]:
     """What `conclude` says without the lead store: the goodbye after "stop", else that
-    the answers are kept (they are: stored, or in the spool)."""
+    the answers are kept (they are: stored, or in the spool).
+    """
     return [Reply("utter_stopped" if outcome == "stopped" else "utter_next_in_progress")]
 
 

@@ -38,7 +38,8 @@ TRY_AGAIN = "utter_try_again"
 def answer_failure(action: str, exc: BaseException, dispatcher: CollectingDispatcher | None,
                    response: str = TRY_AGAIN) -> None:
     """Log `exc` of `action` without its message, and give the visitor `response` (when a
-    dispatcher is given)."""
+    dispatcher is given).
+    """
     # By type and place only: the message and the tracker hold the visitor's personal data.
     log.error("%s failed (%s at %s)", action, type(exc).__name__, where(exc))
     if dispatcher is None:
@@ -52,7 +53,8 @@ def answer_failure(action: str, exc: BaseException, dispatcher: CollectingDispat
 
 def minimal_turn(tracker: Tracker) -> Turn:
     """A turn of the conversation with nothing but its id and the time: enough to keep a
-    request (for a person) when the tracker could not be read."""
+    request (for a person) when the tracker could not be read.
+    """
     return Turn(conversation_id=tracker.sender_id, text="", intent=None,
                 intent_confidence=0.0, requested_slot=None, message_id=None,
                 at=datetime.now(timezone.utc))
@@ -60,7 +62,8 @@ def minimal_turn(tracker: Tracker) -> Turn:
 
 async def on_store(action: str, call: Callable[[Turn], T], turn: Turn) -> T | None:
     """`call(turn)` on the lead store within the retry budget; None when it was spooled
-    as `action` (the store was busy or failed) and will be applied later."""
+    as `action` (the store was busy or failed) and will be applied later.
+    """
     outcome = await run_stored(call, turn, action, runtime.turn_spool(),
                                runtime.retry_seconds(), runtime.appliers(),
                                on_spooled=lambda: runtime.drainer().wake())

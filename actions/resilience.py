@@ -87,7 +87,8 @@ def _short(conversation_id: str) -> str:
 
 def _cause(exc: BaseException) -> str:
     """The error's type (and its driver's), never its message: that may quote the SQL
-    parameters, i.e. the visitor's words or e-mail."""
+    parameters, i.e. the visitor's words or e-mail.
+    """
     orig = getattr(exc, "orig", None)
     return f"{type(exc).__name__}/{type(orig).__name__}" if orig is not None else \
         type(exc).__name__
@@ -95,7 +96,8 @@ def _cause(exc: BaseException) -> str:
 
 def where(exc: BaseException) -> str:
     """Where `exc` was raised (file:line in function, innermost last), without its message:
-    a traceback's message and locals may hold the visitor's words."""
+    a traceback's message and locals may hold the visitor's words.
+    """
     frames = traceback.extract_tb(exc.__traceback__)[-4:]
     return " < ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in
                       reversed(frames)) or "?"
@@ -132,7 +134,8 @@ class _Refused(Exception):
 async def _attempt(call: Callable[[Turn], T], turn: Turn, spool: TurnSpool,
                    retry_seconds: float, appliers: Appliers) -> T:
     """`call(turn)` after the conversation's spooled entries, retried until the budget ends;
-    raises `_Refused` when the store did not take it."""
+    raises `_Refused` when the store did not take it.
+    """
     started = time.monotonic()
     if spool.has_pending(turn.conversation_id):
         # Earlier entries of this conversation wait: they go first, or this one waits too.
@@ -150,7 +153,7 @@ async def _attempt(call: Callable[[Turn], T], turn: Turn, spool: TurnSpool,
     except asyncio.TimeoutError:
         abandoned.set()
         raise _Refused("timed out") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is answered, none loses the turn
         raise _Refused(_cause(exc), None if retryable(exc) else exc) from None
 
 
@@ -161,7 +164,8 @@ async def run_turn(take: TakeTurn, turn: Turn, spool: TurnSpool, plan: QuestionP
                    appliers: Appliers | None = None) -> Outcome:
     """Take the turn on the lead store, or keep it in the spool; always a real result.
 
-    `appliers` replay the conversation's waiting entries first (default: `take` alone)."""
+    `appliers` replay the conversation's waiting entries first (default: `take` alone).
+    """
     try:
         result = await _attempt(take, turn, spool, retry_seconds, appliers or take)
     except _Refused as refused:
@@ -177,7 +181,8 @@ async def run_stored(call: Callable[[Turn], T], turn: Turn, action: str, spool: 
                      on_spooled: Callable[[], None] = lambda: None) -> Stored[T]:
     """`call(turn)` on the lead store with the form's retries; when the store does not take
     it, the turn is spooled as `action` (applied later by `appliers[action]`), so nothing
-    the visitor asked for is lost. Never raises for the store's sake."""
+    the visitor asked for is lost. Never raises for the store's sake.
+    """
     try:
         return Stored(await _attempt(call, turn, spool, retry_seconds, appliers), "stored")
     except _Refused as refused:
@@ -267,7 +272,8 @@ def offline_result(turn: Turn, plan: QuestionPlan, ctx: Context) -> TurnResult:
 
 def _meaning(text: str, requested: str | None) -> Meaning | None:
     """The message's meaning, read by the understanding layer, which needs no lead store;
-    None if it cannot be loaded either (the message is then read as an answer)."""
+    None if it cannot be loaded either (the message is then read as an answer).
+    """
     try:
         return get_understanding().read(text, requested)
     except Exception as exc:  # noqa: BLE001 - offline, the visitor still gets the question
@@ -279,7 +285,8 @@ def _interruption(turn: Turn, meaning: Meaning | None, requested: str,
                   answer: Fact | None) -> list[Reply]:
     """What to say to a side question or a request for a person that does not also answer
     `requested`; empty for anything else. The request itself waits in the spool with the
-    turn, so "I've asked a colleague" stays true."""
+    turn, so "I've asked a colleague" stays true.
+    """
     if meaning is None or definite(answer):
         return []
     if asks_for_person(meaning):

@@ -61,7 +61,8 @@ def session_factory() -> sessionmaker[Session]:
 @cache
 def loaded_policies() -> Policies:
     """Every policy file of POLICY_DIR, loaded once per action-server process (a PolicyError
-    names every broken file, file:line)."""
+    names every broken file, file:line).
+    """
     return load_policies(settings().policy_path)
 
 
@@ -81,7 +82,8 @@ def understanding() -> Understanding:
 def warm_up_in_background() -> None:
     """Load the encoder, the heads and lingua in a thread as the action server starts, so
     the first visitor does not wait ~1 s for them. rasa_sdk has no start-up hook: the
-    actions package calls this when it is imported, which is when the server starts."""
+    actions package calls this when it is imported, which is when the server starts.
+    """
 
     def load() -> None:
         try:

@@ -39,7 +39,8 @@ class ActionHumanTakeover(GuardedAction):
     ) -> list[dict[str, Any]]:
         """Record the takeover, tell the visitor, end the form and pause the assistant.
 
-        A busy store does not stop the takeover: the rep is there, the record is spooled."""
+        A busy store does not stop the takeover: the rep is there, the record is spooled.
+        """
         turn = turn_from_tracker(tracker)
         if not turn.text.startswith(EXTERNAL_PREFIX):
             # A visitor typed "/EXTERNAL_human_takeover": only Rasa's trigger_intent API

@@ -28,9 +28,9 @@ _LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def scrub(value: Any) -> Any:
-    """`value` with lone UTF-16 surrogates replaced (U+FFFD), in strings, lists and dicts.
+    r"""`value` with lone UTF-16 surrogates replaced (U+FFFD), in strings, lists and dicts.
 
-    JSON lets a client send "\\ud800"; no database can store it, and the lead store would
+    JSON lets a client send "\ud800"; no database can store it, and the lead store would
     fail the whole turn on it. The channel cleans text at the edge too; this keeps the
     action side safe whatever reaches it.
     """

@@ -1,0 +1,1 @@
+"""leadbot: qualifies inbound B2B leads in the website chat (see README, "Layout")."""

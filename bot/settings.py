@@ -298,8 +298,9 @@ class Settings(BaseSettings):
 
 def local_url(host: str, port: int) -> str:
     """http://host:port as this machine reaches a server bound to `host` (the wildcard
-    addresses become loopback; IPv6 gets brackets)."""
-    if host in ("", "0.0.0.0"):
+    addresses become loopback; IPv6 gets brackets).
+    """
+    if host in ("", "0.0.0.0"):  # noqa: S104 - recognising the wildcard, not binding to it
         host = "127.0.0.1"
     elif host == "::":
         host = "::1"
@@ -358,7 +359,8 @@ def read_run_secret(name: str) -> str:
 
 def ensure_run_secret(name: str) -> str:
     """The run secret `name`, generated (random, 24 bytes) and saved 0600 in a 0700 var/
-    when missing. The file is created exclusively, so two processes agree on one value."""
+    when missing. The file is created exclusively, so two processes agree on one value.
+    """
     import secrets  # only the processes that generate one pay for it
 
     existing = read_run_secret(name)
@@ -380,7 +382,8 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings from `.env` then the environment (which wins), or raise SettingsError.
 
     RASA_TOKEN and REPS_TOKEN, when set nowhere, come from var/rasa-token and var/reps-token
-    (written by `leadbot run`), so every command talks to the running stack."""
+    (written by `leadbot run`), so every command talks to the running stack.
+    """
     values: dict[str, object] = dict(_env_file_values())
     field_names = set(Settings.model_fields)
     for key, value in os.environ.items():

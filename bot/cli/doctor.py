@@ -13,7 +13,8 @@ from bot.ops.doctor import TIMEOUT_SECONDS, run_checks
 def doctor_command(timeout: float) -> None:
     """Check settings, policies, the database, the model, Rasa, the action server, the web
     app, the handoff targets and the restarts of `leadbot run`: `ok`, `warn` or
-    `FAIL … — how to fix` per line."""
+    `FAIL … — how to fix` per line.
+    """
     checks = run_checks(timeout=timeout)
     for check in checks:
         click.echo(check.line())

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 @click.pass_obj
 def worker_command(state: CliState) -> None:
     """Deliver pending handoffs to the configured targets until SIGINT/SIGTERM."""
-    from bot.handoff.worker import run_worker
+    from bot.ops.worker import run_worker
 
     try:
         settings = load_settings()
@@ -78,7 +78,7 @@ def list_command(state: CliState, failed: bool) -> None:
 @click.pass_obj
 def retry_command(state: CliState, handoff_id: int) -> None:
     """Make a dead/failed handoff pending again, due now (its attempts are kept)."""
-    from bot.handoff.worker import retry_handoff
+    from bot.handoff.delivery import retry_handoff
 
     try:
         with session_scope(state.session_factory()) as session:

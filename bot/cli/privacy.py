@@ -1,5 +1,6 @@
 """`leadbot erase`, `leadbot export-person` and `leadbot retention run`: personal data on
-request (erasure, subject access) and by policy (policies/retention.yml)."""
+request (erasure, subject access) and by policy (policies/retention.yml).
+"""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def erase_command(state: CliState, key: str, yes: bool) -> None:
     """Remove a person everywhere: every lead of an e-mail address (or the one lead of an
     id), with its answers, activities, conversations, consent, handoffs and deliveries, the
     payloads in HANDOFF_FILE, Rasa's tracker rows of its conversations and their entries in
-    the turn spool (SPOOL_DIR)."""
+    the turn spool (SPOOL_DIR).
+    """
     from bot.ops.retention import erase_person
 
     settings = _settings()
@@ -91,7 +93,8 @@ def _report_erasure(erasure: Erasure) -> None:
 def export_person_command(state: CliState, email: str) -> None:
     """Print everything held about the person with EMAIL as JSON (data subject access):
     their leads, every stored row of them, Rasa's events of their conversations, the
-    payloads in HANDOFF_FILE and their conversations' entries in the turn spool."""
+    payloads in HANDOFF_FILE and their conversations' entries in the turn spool.
+    """
     from bot.ops.retention import handoff_file, tracker_store
 
     if "@" not in email:
@@ -116,7 +119,8 @@ def retention_group() -> None:
 @click.pass_obj
 def retention_run(state: CliState, dry_run: bool) -> None:
     """Delete or anonymise the leads nobody touched for longer than the policy allows (the
-    worker does this every RETENTION_EVERY_HOURS)."""
+    worker does this every RETENTION_EVERY_HOURS).
+    """
     from bot.ops.retention import retention_summary, run_retention
 
     settings = _settings()

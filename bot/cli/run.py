@@ -1,5 +1,6 @@
 """`leadbot train`, `leadbot run`, `leadbot model-path`: the assistant's processes; and
-`leadbot rasa-endpoints`, `leadbot logged`, which the systemd units (deploy/systemd/) use."""
+`leadbot rasa-endpoints`, `leadbot logged`, which the systemd units (deploy/systemd/) use.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def _settings() -> Settings:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def rasa_endpoints_command(path: Path) -> None:
     """Write the endpoints file Rasa runs with (action server, tracker and lock stores)
-    from the settings, as a 0600 file (it holds the stores' passwords)."""
+    from the settings, as a 0600 file (it holds the stores' passwords).
+    """
     launcher.write_endpoints(_settings(), path)
 
 
@@ -72,7 +74,8 @@ def rasa_endpoints_command(path: Path) -> None:
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def logged_command(name: str, log_dir: Path | None, command: tuple[str, ...]) -> None:
     """Run COMMAND with its output redacted (e-mails, phones, secrets), capped per line and
-    rotated into a 0600 log; exit with its status (so systemd's Restart= sees it)."""
+    rotated into a 0600 log; exit with its status (so systemd's Restart= sees it).
+    """
     settings = _settings()
     directory = log_dir or Path(os.environ.get("LOGS_DIRECTORY") or launcher.VAR_DIR / "logs")
     redactor = Redactor(launcher.secret_values(settings), settings.log_line_chars)

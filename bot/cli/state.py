@@ -1,5 +1,6 @@
 """What every `leadbot` command shares: the lazily opened database, the lazily loaded
-policies and one-line errors."""
+policies and one-line errors.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def _invalid_url_message() -> str:
 @dataclass
 class CliState:
     """Per-invocation state: the database is opened and the policies are loaded lazily,
-    once, by the command needing them."""
+    once, by the command needing them.
+    """
 
     url: str | None = None
     # The command's --policies DIR; None = the POLICY_DIR setting, read on first need.
@@ -82,7 +84,8 @@ class CliState:
 
     def policies(self) -> Policies:
         """Every policy file of `policy_path()`, loaded on first use (`leadbot leads` and
-        the like never pay for it)."""
+        the like never pay for it).
+        """
         if self._policies is None:
             from bot.policies.base import PolicyError
             from bot.policies.loader import load_policies
@@ -138,6 +141,7 @@ class LeadbotGroup(click.Group):
     """The root group: database trouble becomes one line on stderr, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database error becomes one line and exit status 2."""
         try:
             return super().invoke(ctx)
         except (SQLAlchemyError, SchemaOutdated) as exc:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 def takeover_command(state: CliState, key: str) -> None:
     """Take over KEY's chat: a conversation's sender id, or a lead id / e-mail (its latest
     conversation). The visitor is told a colleague is with them and the assistant stops
-    answering in that conversation (Rasa's conversation pause)."""
+    answering in that conversation (Rasa's conversation pause).
+    """
     try:
         settings = load_settings()
     except SettingsError as exc:

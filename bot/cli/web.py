@@ -13,7 +13,8 @@ from bot.settings import SettingsError, load_settings
 
 class PathWithoutQuery(logging.Filter):
     """Drops the query string from uvicorn's access log lines: `/reps/?token=...` must
-    never reach a log (the rep pages once took their token in the URL)."""
+    never reach a log (the rep pages once took their token in the URL).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the path argument (the third of uvicorn's access-log arguments)."""
@@ -24,7 +25,7 @@ class PathWithoutQuery(logging.Filter):
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging config with `PathWithoutQuery` on the access log."""
+    """Uvicorn's logging config with `PathWithoutQuery` on the access log."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)

@@ -76,7 +76,8 @@ def correction_of(message: Message, previous_budget: str | None) -> Fact | None:
 def answer_requested(message: Message, requested: str, result: TurnResult,
                      rules: AnswerRules) -> Sourced:
     """The answer to `requested`: taken, a skip stored as unknown, or an unclear answer
-    (rephrased once, then kept as written)."""
+    (rephrased once, then kept as written).
+    """
     answer = message.answer
     if awaits_work_email(message.turn) and (answer is None or not answer.value):
         result.slots["rephrase_slot"] = None  # no work address: keep the one given
@@ -130,7 +131,8 @@ def _wants_work_email(answer: Fact, retried: list[str], rules: AnswerRules) -> b
 def _unclear(message: Message, requested: str, result: TurnResult,
              rules: AnswerRules) -> Sourced:
     """One rephrase for the questions that decide and reach the lead; a profile question
-    is optional ("Totally optional"): its unclear answer is kept as written at once."""
+    is optional ("Totally optional"): its unclear answer is kept as written at once.
+    """
     retried = list(message.turn.slots.get("retried_slots") or [])
     if requested not in retried and requested != CONSENT and requested not in rules.optional:
         result.slots["rephrase_slot"] = requested

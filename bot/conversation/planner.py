@@ -28,7 +28,8 @@ def _always(slot: str, valued: set[str], status: str) -> bool:
 @dataclass(frozen=True)
 class QuestionPlan:
     """The order and limits of the questions (from policies/questions.yml; without it, the
-    stages the field registry declares)."""
+    stages the field registry declares).
+    """
 
     bant: tuple[str, ...] = stage_fields("bant")
     contact: tuple[str, ...] = stage_fields("contact")
@@ -39,7 +40,8 @@ class QuestionPlan:
 
     def with_consent(self, consent_slot: str) -> QuestionPlan:
         """The plan for a lead to nurture: consent to follow up right after the e-mail,
-        before the company (which a later visit can still ask)."""
+        before the company (which a later visit can still ask).
+        """
         contact = list(self.contact)
         at = contact.index("email") + 1 if "email" in contact else len(contact)
         contact.insert(at, consent_slot)
@@ -92,7 +94,8 @@ def next_question(
 @dataclass(frozen=True)
 class PlanState:
     """What choosing the next question looks at: the slots after this turn and a few facts
-    about the lead."""
+    about the lead.
+    """
 
     plan: QuestionPlan
     slots: Mapping[str, Any]  # the turn's slots with this turn's changes on top
@@ -115,7 +118,8 @@ class NextQuestion:
 
 def plan_next(state: PlanState) -> NextQuestion:
     """The next question: a rephrase first, else the plan's next, contact details first
-    after a request for a person."""
+    after a request for a person.
+    """
     # Consent is asked of the lead's own person only (the caller says whether it is due).
     plan = state.plan.with_consent(CONSENT) if state.consent_due else state.plan
     slots = state.slots
@@ -139,7 +143,8 @@ def plan_next(state: PlanState) -> NextQuestion:
 
 def ask_next(state: PlanState, result: TurnResult) -> None:
     """Set the next question on `result` and remember it was asked (`asked_slots`); with no
-    question left the form ends ("completed")."""
+    question left the form ends ("completed").
+    """
     step = plan_next(state)
     if step.rephrase_dropped:
         result.slots["rephrase_slot"] = None
@@ -152,7 +157,8 @@ def ask_next(state: PlanState, result: TurnResult) -> None:
 
 def _askable_now(plan: QuestionPlan, state: PlanState, known: set[str]) -> QuestionPlan:
     """The plan without the profile questions held back until their moment (e.g. phone once
-    a rep will call, unless there is an e-mail): what is known means a value, not a skip."""
+    a rep will call, unless there is an e-mail): what is known means a value, not a skip.
+    """
     valued = {name for name in known if state.slots.get(name) != UNKNOWN}
     return replace(plan, profile=tuple(
         name for name in plan.profile if state.askable(name, valued, state.status)))
@@ -160,7 +166,8 @@ def _askable_now(plan: QuestionPlan, state: PlanState, known: set[str]) -> Quest
 
 def _first(state: PlanState) -> tuple[str, ...]:
     """Fields asked before the plan's order: what a person is wanted for, then how to reach
-    the visitor once a person was asked for."""
+    the visitor once a person was asked for.
+    """
     if state.slots.get(PERSON_PENDING_SLOT):
         return ("need",)
     if state.person_requested:

@@ -183,7 +183,8 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def statement_and_question(text: str) -> tuple[str, str] | None:
     """A message that both tells and asks ("our inbox is a mess. is there a plan for one
     user?") as (what it tells, what it asks): its sentences without and with a question
-    mark. None unless it has both."""
+    mark. None unless it has both.
+    """
     sentences = [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
     asked = [s for s in sentences if s.endswith("?")]
     told = [s for s in sentences if not s.endswith("?")]
@@ -194,7 +195,8 @@ def statement_and_question(text: str) -> tuple[str, str] | None:
 
 def declines(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> bool:
     """The reply to a question does something else than answer it ("email is better",
-    "not giving that out"): a decline, not an answer to rephrase the question for."""
+    "not giving that out"): a decline, not an answer to rephrase the question for.
+    """
     return meaning.act.value in ("other", "stop") and meaning.act.probability >= thresholds.act
 
 
@@ -235,7 +237,8 @@ def stated_authority(meaning: Meaning, asked: str | None, *, sure: bool = False,
 
 def _stated_class(reading: LabelReading | None) -> tuple[str, float, float] | None:
     """A head trained with an `unsaid` class: the likeliest class the message may state,
-    its probability, and how likely the message states any (None without a reading)."""
+    its probability, and how likely the message states any (None without a reading).
+    """
     if reading is None:
         return None
     stated = {c: p for c, p in reading.distribution.items() if c != UNSAID}
@@ -272,8 +275,9 @@ def answer_to(requested: str, text: str, ctx: Context, meaning: Meaning) -> Fact
 
 
 def budget_none_in_remark(meaning: Meaning, thresholds: Thresholds = THRESHOLDS) -> Fact | None:
-    """ "No budget" read with confidence from a prospect's message the act head does not
-    read as an answer; declines ("rather not say") read as unknown and stay unanswered."""
+    """A "no budget" read with confidence from a prospect's message the act head does not
+    read as an answer; declines ("rather not say") read as unknown and stay unanswered.
+    """
     reading = meaning.budget
     if reading is None or meaning.kind.value != PROSPECT:
         return None
@@ -353,7 +357,8 @@ def unscored(reason: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Screening:
     """What screening one message found: why the visitor is no sales lead (None: a
-    prospect, as far as it shows) and the slots it changes (the evidence so far)."""
+    prospect, as far as it shows) and the slots it changes (the evidence so far).
+    """
 
     reason: str | None
     slots: dict[str, Any]
@@ -383,7 +388,8 @@ def screen(meaning: Meaning, text: str, asked: str | None, answer: Fact | None,
 
 def tells_language(meaning: Meaning, asked: str | None, text: str) -> bool:
     """The message can tell the visitor's language: a few words that do not only name
-    someone or something (a name's language is not the visitor's)."""
+    someone or something (a name's language is not the visitor's).
+    """
     return (meaning.language is not None and asked not in NAMING_FIELDS
             and len(text.split()) >= LANGUAGE_MIN_WORDS)
 
@@ -395,7 +401,8 @@ def writes_another_language(meaning: Meaning, asked: str | None, text: str) -> b
 
 def question_meaning(text: str, meaning: Meaning, asked: str | None, read: Read) -> Meaning:
     """The reading of what a message asks: its question sentences alone when it also
-    tells something (the telling part would pull the topic its way)."""
+    tells something (the telling part would pull the topic its way).
+    """
     parts = statement_and_question(text)
     if parts is None:
         return meaning
@@ -406,13 +413,15 @@ def question_meaning(text: str, meaning: Meaning, asked: str | None, read: Read)
 def side_question_response(text: str, meaning: Meaning, asked: str | None,
                            responses: set[str], read: Read) -> str:
     """The domain response that answers what the message asks (`question_response`), read
-    from its question sentences when it also tells something."""
+    from its question sentences when it also tells something.
+    """
     return question_response(question_meaning(text, meaning, asked, read), asked, responses)
 
 
 def need_in_opening(text: str, meaning: Meaning, read: Read) -> str | None:
     """The need an opening states: the whole message, or, when it also asks something,
-    the sentences that tell ("client e-mails pile up. is there a plan for one?")."""
+    the sentences that tell ("client e-mails pile up. is there a plan for one?").
+    """
     if states_a_need(meaning, text):
         return strip_greeting(text)
     parts = statement_and_question(text)
@@ -425,7 +434,8 @@ def need_in_opening(text: str, meaning: Meaning, read: Read) -> str | None:
 def volunteered(text: str, ctx: Context, meaning: Meaning, asked: str | None,
                 skip: frozenset[str], read: Read) -> dict[str, Fact]:
     """Facts said in passing: values by the parsers' finders; a role in the decision and
-    a budget's firmness by the heads. Fields in `skip` are left out."""
+    a budget's firmness by the heads. Fields in `skip` are left out.
+    """
     found = find_facts(text, ctx, skip=skip | {"authority"})
     if "need" not in skip and "need" not in found and asked is None:
         body = need_in_opening(text, meaning, read)
@@ -442,7 +452,8 @@ def volunteered(text: str, ctx: Context, meaning: Meaning, asked: str | None,
 
 def _budget_in_passing(found: dict[str, Fact], meaning: Meaning, asked: str | None) -> None:
     """A budget said in passing, with the firmness the message states; kept only when it
-    says something ("no budget yet" does, a bare "budget" does not)."""
+    says something ("no budget yet" does, a bare "budget" does not).
+    """
     budget = with_budget_status(found.get("budget"), stated_budget_status(meaning, asked))
     if budget is not None and definite(budget):
         found["budget"] = budget
@@ -454,7 +465,8 @@ def worth_keeping(found: Mapping[str, Fact], known: Mapping[str, Any], inferred:
                   lead_email: str | None) -> list[tuple[Fact, str]]:
     """Volunteered facts that fill gaps or replace guesses: what the visitor said before
     changes only by a correction. An e-mail new to this conversation's lead is always
-    taken: it is what joins the conversation to the visitor's lead."""
+    taken: it is what joins the conversation to the visitor's lead.
+    """
     return [(fact, "volunteered") for name, fact in found.items()
             if name not in known or name in inferred
             or (name == "email" and fact.value != lead_email)]
@@ -464,7 +476,8 @@ def unasked(found: Mapping[str, Fact], known: Mapping[str, Any], inferred: set[s
             lead_email: str | None, taken: list[tuple[Fact, str]],
             lexicons: Lexicons) -> list[tuple[Fact, str]]:
     """The facts said in passing worth keeping (`worth_keeping`), then the facts that
-    follow from everything known with them and the `taken` answers (`derived_facts`)."""
+    follow from everything known with them and the `taken` answers (`derived_facts`).
+    """
     extra = worth_keeping(found, known, inferred, lead_email)
     current = {**known, **{f.field: f.value for f, _ in (*taken, *extra)}}
     return [*extra, *((fact, "derived") for fact in derived_facts(current, lexicons).values())]

@@ -102,7 +102,8 @@ def slots_on_file(lead: store.Lead, names: tuple[str, ...], slots: dict[str, Any
                   fresh_since: datetime, unverified_match: bool) -> dict[str, Any]:
     """Slot values for the fields the lead store knows (recently) whose slot is empty: they
     are not asked. For an unverified match the slot says only that the field is on file,
-    so no stored value ever reaches the conversation's state (nor a response template)."""
+    so no stored value ever reaches the conversation's state (nor a response template).
+    """
     known = known_values(lead, fresh_since)
     return {name: ON_FILE if unverified_match else (
                 UNKNOWN if known[name] is None else str(known[name]))
@@ -112,7 +113,8 @@ def slots_on_file(lead: store.Lead, names: tuple[str, ...], slots: dict[str, Any
 def plan_state(session: Session, lead: store.Lead, turn: Turn, result: TurnResult,
                plan: QuestionPlan, askable: Askable) -> PlanState:
     """What the planner needs to know about the lead, with the slots after this turn (the
-    rephrase only if this turn chose one)."""
+    rephrase only if this turn chose one).
+    """
     unverified_match = unverified(session, turn.conversation_id)
     return PlanState(
         plan=plan, slots={**turn.slots, **result.slots},
@@ -172,7 +174,8 @@ def open_conversation(session: Session, turn: Turn, context: dict[str, Any],
 def record_facts(session: Session, lead: store.Lead, turn: Turn, text: str, facts: Sourced,
                  decider: Decider | None) -> store.Lead:
     """Store the answers, then re-decide the lead in the same transaction (unless no
-    `decider` is given); returns the lead, which an e-mail may have merged into another."""
+    `decider` is given); returns the lead, which an e-mail may have merged into another.
+    """
     if not facts:
         return lead
     cid = turn.conversation_id
@@ -205,7 +208,8 @@ def _answer_inputs(turn: Turn, text: str, facts: Sourced,
 
 def _stored_source(source: str, was_unverified: bool) -> str:
     """How a fact is stored: corrections are answers, unless from an unverified match
-    (whose correction is a claim, and never takes the lead's firmness)."""
+    (whose correction is a claim, and never takes the lead's firmness).
+    """
     if source == "correction":
         return "claim" if was_unverified else "answer"
     return source
@@ -227,7 +231,8 @@ def _note_answered(session: Session, lead: store.Lead, turn: Turn, facts: Source
 def keep_language(session: Session, lead: store.Lead, turn: Turn, text: str,
                   meaning: Meaning) -> dict[str, Any]:
     """Keep the language of a message that can tell it; returns the language slot when it
-    changes. An unverified match does not change the lead it matched."""
+    changes. An unverified match does not change the lead it matched.
+    """
     language = meaning.language
     if not tells_language(meaning, turn.requested_slot, text) or \
             unverified(session, turn.conversation_id):
@@ -238,7 +243,8 @@ def keep_language(session: Session, lead: store.Lead, turn: Turn, text: str,
 
 def keep_consent(session: Session, lead: store.Lead, turn: Turn, facts: Sourced) -> None:
     """Record a yes or no to follow-up with the words it answered. Consent is the lead's
-    person's to give: an unverified match's is only a claim (stored with the answers)."""
+    person's to give: an unverified match's is only a claim (stored with the answers).
+    """
     if unverified(session, turn.conversation_id):
         return
     for fact, _source in facts:
@@ -286,7 +292,8 @@ def store_redirect(session: Session, lead: store.Lead, turn: Turn, text: str, ct
 def keep_after_redirect(session: Session, lead: store.Lead, turn: Turn, text: str,
                         ctx: Context) -> None:
     """What a redirected visitor says about themselves later, for the team they were sent
-    to: new facts only, never buying facts or an e-mail, and the lead is not re-decided."""
+    to: new facts only, never buying facts or an e-mail, and the lead is not re-decided.
+    """
     found = find_facts(text, ctx, skip=AFTER_REDIRECT_SKIPPED)
     known = known_values(lead)
     facts: Sourced = [(f, "volunteered") for name, f in found.items() if name not in known]

@@ -84,7 +84,8 @@ def lead_activities(lead: store.Lead) -> list[EngagementSignal]:
     """The lead's stored activities as the scoring rules see them.
 
     A chat linked to the lead only by a typed e-mail (an unverified match) does not move
-    its score: its pages, visits and answers are shown to the rep, not counted."""
+    its score: its pages, visits and answers are shown to the rep, not counted.
+    """
     unverified = {c.sender_id for c in lead.conversations
                   if c.identity == store.UNVERIFIED_EMAIL}
     return [EngagementSignal(a.kind, as_utc(a.at), a.detail or {}) for a in lead.activities

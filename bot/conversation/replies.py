@@ -28,7 +28,8 @@ CONSENT_WORDS = {
 
 def greeting(lead: store.Lead, conversation_id: str, verified: bool) -> Reply:
     """A returning browser (a visitor token we signed) is welcomed back; anyone else,
-    including a browser whose earlier chat was only an e-mail match, introduced to."""
+    including a browser whose earlier chat was only an e-mail match, introduced to.
+    """
     earlier = [a for a in lead.answers if a.conversation_id != conversation_id]
     if verified and earlier:
         return Reply("utter_welcome_back", name_part(lead.name))
@@ -43,7 +44,8 @@ def noted_reply(facts: list[tuple[Fact, str]]) -> list[Reply]:
 
 def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Reply]:
     """After a request for a person: which team fits a redirected conversation (never
-    sales), else that a colleague was asked, and for a way to reach the visitor if none."""
+    sales), else that a colleague was asked, and for a way to reach the visitor if none.
+    """
     if redirect_reason is not None:
         return [Reply(f"utter_redirect_person_{redirect_reason}", language_values(lead))]
     replies = [Reply("utter_human_requested")]
@@ -72,7 +74,8 @@ def conclusion(lead: store.Lead | None, follow_up: str) -> Reply:
 
 def unverified_conclusion(said_here: dict[str, Any]) -> Reply:
     """The end of an unverified match: the same words whatever the lead holds, with only
-    the name and e-mail this conversation gave itself (`said_here`)."""
+    the name and e-mail this conversation gave itself (`said_here`).
+    """
     email = said_here.get("email")
     return Reply("utter_next_unverified", {
         **name_part(said_here.get("name")),

@@ -42,7 +42,8 @@ class ConversationService:
         understanding: Understanding | None = None,
     ) -> None:
         """`understanding` reads each message's meaning; by default the process's one over
-        the trained heads (loaded on first use)."""
+        the trained heads (loaded on first use).
+        """
         self._sessions = session_factory
         self._reader = understanding
         self._visitors = VisitorTokens(visitor_key, visitor_max_age_seconds, now)
@@ -111,7 +112,8 @@ class ConversationService:
                         meaning: Meaning, result: TurnResult) -> None:
         """A redirected visitor is never screened or qualified again, but what they say
         about themselves is kept for the team they were sent to, and one who asks for a
-        person hears which team fits (never sales)."""
+        person hears which team fits (never sales).
+        """
         if reading.asks_for_person(meaning):
             result.replies.extend(self._person_for(session, lead, turn))
         ctx = Context(today=self._today(), lexicons=self._rules.lexicons, region=lead.country,
@@ -121,7 +123,8 @@ class ConversationService:
     def _understand(self, session: Session, lead: store.Lead, turn: Turn, text: str,
                     meaning: Meaning, result: TurnResult) -> tuple[str | None, store.Lead]:
         """Read the message into answers and store them: an outcome when the form must
-        end, and the lead as it is now (an e-mail may have merged it into an earlier one)."""
+        end, and the lead as it is now (an e-mail may have merged it into an earlier one).
+        """
         requested = turn.requested_slot
         result.slots.update(recording.keep_language(session, lead, turn, text, meaning))
         ctx = Context(today=self._today(), lexicons=self._rules.lexicons,
@@ -149,7 +152,8 @@ class ConversationService:
     def _take_facts(self, session: Session, lead: store.Lead, message: Message,
                     meaning: Meaning, result: TurnResult) -> store.Lead:
         """The answer (or a correction) and the facts said in passing: stored, put into
-        their slots and read back; returns the lead (an e-mail may have merged it)."""
+        their slots and read back; returns the lead (an e-mail may have merged it).
+        """
         turn = message.turn
         interrupted = not turn.resume and self._interrupt(session, lead, turn, message.text,
                                                           meaning, result)
@@ -196,7 +200,8 @@ class ConversationService:
                               result: TurnResult) -> list[Reply]:
         """A person once we know what it is about; before that, the visitor is asked (their
         answer is screened like any message: a vendor's "can we book a call with your head
-        of CX?" shows itself there, before sales hears of it)."""
+        of CX?" shows itself there, before sales hears of it).
+        """
         if not lead.need:
             return [Reply("utter_human_what_about")]
         result.slots[PERSON_PENDING_SLOT] = None  # the same message said what it is about
@@ -209,7 +214,8 @@ class ConversationService:
     def _person_requested(self, session: Session, lead: store.Lead, conversation_id: str,
                           at: datetime) -> list[Reply]:
         """A sales lead gets a person (a handoff, delivered live); a redirected conversation
-        never reaches sales: it is pointed to the team that fits, in honest words."""
+        never reaches sales: it is pointed to the team that fits, in honest words.
+        """
         reason = recording.redirected_for(session, lead, conversation_id)
         if reason is None:
             recording.hand_to_person(session, lead, conversation_id, at, self._decider)
@@ -218,7 +224,8 @@ class ConversationService:
     def _ask_next(self, session: Session, lead: store.Lead, turn: Turn,
                   result: TurnResult) -> None:
         """Fill the slots of what the store knows (it is not asked), then choose the next
-        question (or none) and remember it was asked."""
+        question (or none) and remember it was asked.
+        """
         fresh_since = self._now() - timedelta(days=self._plan.stale_after_days)
         result.slots.update(recording.slots_on_file(
             lead, (*self._plan.fields, CONSENT), {**turn.slots, **result.slots}, fresh_since,

@@ -119,7 +119,8 @@ class TurnSpool:
     def append(self, turn: Turn, action: str = TURN) -> str:
         """Keep `turn` durably (written and fsynced before this returns); its entry id.
 
-        `action` is what a replay does with it (TURN: the form's turn)."""
+        `action` is what a replay does with it (TURN: the form's turn).
+        """
         entry_id = uuid.uuid4().hex
         self._write({"id": entry_id, "conversation_id": turn.conversation_id,
                      "action": action, "spooled_at": time.time(),
@@ -271,7 +272,8 @@ class TurnSpool:
     # ------------------------------------------------------------------ privacy
     def records_of(self, conversation_ids: set[str]) -> list[dict[str, Any]]:
         """Every record held about these conversations, in both files (for an export):
-        `{"file", "id", "action", "applied", "turn"}` for turns.jsonl, dead.jsonl's as is."""
+        `{"file", "id", "action", "applied", "turn"}` for turns.jsonl, dead.jsonl's as is.
+        """
         found: list[dict[str, Any]] = []
         finished = _finished_ids(self.path)
         for name, record in self._records():
@@ -289,7 +291,8 @@ class TurnSpool:
 
         Holds the drain lock, so no replay applies an entry while it is being erased (it
         would bring the person back into the lead store); raises TimeoutError when a
-        replay holds it longer than `wait` seconds."""
+        replay holds it longer than `wait` seconds.
+        """
         if not conversation_ids or not self.directory.is_dir():
             return 0
         with self._locked(_DRAIN_LOCK_FILE, wait=wait) as got:
@@ -371,7 +374,8 @@ def _finished_ids(path: Path) -> set[str]:
 
 def _rewrite_without(path: Path, conversation_ids: set[str]) -> int:
     """Rewrite `path` without the entries of these conversations and their markers; the
-    entries removed. A private temporary file renamed over it: never half a file."""
+    entries removed. A private temporary file renamed over it: never half a file.
+    """
     if not path.is_file():
         return 0
     lines = path.read_bytes().splitlines(keepends=True)
@@ -498,7 +502,8 @@ def replay(spool: TurnSpool, take_turn: Appliers,
 # ----------------------------------------------------------------- a person's entries
 def spool_records(directory: Path | None, sender_ids: Iterable[str]) -> list[dict[str, Any]]:
     """What the turn spool (SPOOL_DIR) holds of these conversations: turns and requests
-    the lead store has not taken yet, and those set aside in dead.jsonl."""
+    the lead store has not taken yet, and those set aside in dead.jsonl.
+    """
     ids = set(sender_ids)
     if directory is None or not ids or not directory.is_dir():
         return []
@@ -508,7 +513,8 @@ def spool_records(directory: Path | None, sender_ids: Iterable[str]) -> list[dic
 def erase_spool(directory: Path | None, sender_ids: Iterable[str]) -> int:
     """Remove these conversations' entries from the turn spool (turns.jsonl, dead.jsonl);
     the entries removed. Done before the rows are erased, and under the spool's drain lock,
-    so no replay can bring the person back into the lead store afterwards."""
+    so no replay can bring the person back into the lead store afterwards.
+    """
     ids = set(sender_ids)
     if directory is None or not ids:
         return 0

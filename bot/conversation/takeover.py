@@ -29,7 +29,8 @@ TAKEOVER_ACTIVITY = "human_takeover"
 
 def resolve_sender(session: Session, key: str) -> str:
     """The sender id meant by `key`: a conversation's sender id, or a lead (id, unique id
-    prefix, e-mail) whose most recently active conversation is returned."""
+    prefix, e-mail) whose most recently active conversation is returned.
+    """
     key = key.strip()
     if not key:
         raise TakeoverError("give a lead id, a lead's e-mail or a conversation's sender id")

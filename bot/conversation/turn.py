@@ -1,5 +1,6 @@
 """What passes between the Rasa adapter and the conversation: a turn in, a result out, and
-the slots that carry the conversation's state from one turn to the next."""
+the slots that carry the conversation's state from one turn to the next.
+"""
 
 from __future__ import annotations
 

@@ -1,2 +1,3 @@
 """Running leadbot: the launcher, process supervision, the doctor, log redaction and
-retention."""
+retention.
+"""

@@ -79,7 +79,8 @@ def check_settings(load: Callable[[], Settings] = load_settings) -> tuple[Check,
 
 def check_policies(root: Path = PROJECT_ROOT, policy_dir: Path | None = None) -> Check:
     """Every policy file of `policy_dir` (POLICY_DIR; default: the project's policies/)
-    valid and every question askable (`leadbot policies check`)."""
+    valid and every question askable (`leadbot policies check`).
+    """
     policy_dir = policy_dir or root / "policies"
     problems = check_project(root, policy_dir)
     if problems:
@@ -100,7 +101,7 @@ def check_database(settings: Settings, timeout: float = TIMEOUT_SECONDS) -> Chec
     url = settings.lead_store_url
     try:
         parsed = make_url(url)
-    except Exception as exc:  # any parse error of the URL
+    except Exception as exc:  # noqa: BLE001 - any parse error of the URL is reported
         return fail("database", f"DATABASE_URL is not a database URL: {_first_line(exc)}",
                     "e.g. sqlite:///var/leadbot.db or postgresql://user@host:5432/leadbot")
     shown = parsed.render_as_string(hide_password=True)
@@ -112,7 +113,7 @@ def check_database(settings: Settings, timeout: float = TIMEOUT_SECONDS) -> Chec
     connect_args = {"timeout": timeout} if sqlite else {"connect_timeout": max(1, int(timeout))}
     try:
         engine = make_engine(url, connect_args=connect_args)
-    except Exception as exc:  # a missing driver, an unknown dialect
+    except Exception as exc:  # noqa: BLE001 - a missing driver, an unknown dialect
         return fail("database", f"cannot use {shown}: {_first_line(exc)}",
                     "fix DATABASE_URL")
     try:
@@ -216,7 +217,8 @@ def check_connectable(name: str, url: str, setting: str,
 
 def check_smtp(target: EmailTarget, timeout: float = TIMEOUT_SECONDS) -> Check:
     """Connect as the delivery worker does (SMTP_SSL / SMTP_STARTTLS / SMTP_CA_FILE), EHLO,
-    NOOP, QUIT; no mail is sent."""
+    NOOP, QUIT; no mail is sent.
+    """
     target.timeout = timeout
     where = f"{target.host}:{target.port}"
     mode = "implicit TLS" if target.implicit_tls else "STARTTLS" if target.starttls else "plain"
@@ -322,7 +324,8 @@ def check_restarts(path: Path | None = None) -> Check:
 def run_checks(load: Callable[[], Settings] = load_settings,
                timeout: float = TIMEOUT_SECONDS) -> list[Check]:
     """Every check, in the order a problem is best fixed; without settings, only those
-    that need none."""
+    that need none.
+    """
     settings_check, settings = check_settings(load)
     # Without settings POLICY_DIR is unknown: the project's policies/ are checked.
     checks = [settings_check,

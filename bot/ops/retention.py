@@ -63,7 +63,8 @@ def run_retention(settings: Settings, factory: sessionmaker[Session], policy: Re
                   now: datetime | None = None,
                   dry_run: bool = False) -> tuple[RetentionResult, int, int]:
     """Apply `policy` (policies/retention.yml) once: (what was done, Rasa events removed,
-    handoff file lines removed). `dry_run` only says what would be done (removes nothing)."""
+    handoff file lines removed). `dry_run` only says what would be done (removes nothing).
+    """
     rules = retention_rules(policy)
     with session_scope(factory) as session:
         result = apply_retention(session, rules, now or utcnow(), dry_run=dry_run)

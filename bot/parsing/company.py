@@ -283,7 +283,8 @@ def looks_like_company(tokens: list[str]) -> bool:
 
 def _strip_descriptor(tokens: list[str], descriptions: IndustryTable) -> list[str]:
     """Drop a trailing business description typed after the name ("redwood rides car rental");
-    `descriptions` are the industry keywords (label -> keywords)."""
+    `descriptions` are the industry keywords (label -> keywords).
+    """
     text = " ".join(tokens)
     found = match_industry(text, descriptions)
     if not found:

@@ -58,7 +58,8 @@ MIN_UNKNOWN_PIECE = 4
 class DomainList:
     """One section of the e-mail domain lexicon: `brands` match the registrable name under
     any country ending (yahoo.co.uk, hotmail.fr), `domains` match exactly (and their
-    sub-domains). Both lower case."""
+    sub-domains). Both lower case.
+    """
 
     brands: frozenset[str] = frozenset()
     domains: frozenset[str] = frozenset()
@@ -67,7 +68,8 @@ class DomainList:
 @dataclass(frozen=True)
 class EmailDomains:
     """Domains that say nothing about the visitor's company: consumer mailboxes (`free`),
-    throw-away ones (`disposable`) and placeholders on top of `GENERIC_LABELS` (`generic`)."""
+    throw-away ones (`disposable`) and placeholders on top of `GENERIC_LABELS` (`generic`).
+    """
 
     free: DomainList = field(default_factory=DomainList)
     disposable: DomainList = field(default_factory=DomainList)

@@ -43,7 +43,8 @@ AUTHORITY_WORDS: dict[str, str] = {
 
 def budget_fact(budget: Budget) -> Fact:
     """A parsed budget as stored (amount per year for recurring budgets) and shown, worded
-    by bot/wording.py like everywhere else ("budget USD 2,000 a month")."""
+    by bot/wording.py like everywhere else ("budget USD 2,000 a month").
+    """
     return FIELDS["budget"].fact(budget_value(budget))
 
 
@@ -103,7 +104,8 @@ def derived_facts(facts: dict[str, Any], lexicons: Lexicons) -> dict[str, Fact]:
 
 def warm_up() -> None:
     """Build every parser's tables now (place names, word lists, number grammars: about
-    3 s) instead of inside a visitor's first turn."""
+    3 s) instead of inside a visitor's first turn.
+    """
     ctx = Context(today=date(2026, 1, 1), lexicons=NO_LEXICONS)
     sample = "Hi, I'm Dana Lee, head of ops at Acme in Berlin, 200 people, 20k a year, by March"
     find_facts(sample, ctx)

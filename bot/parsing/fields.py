@@ -56,7 +56,8 @@ Stage = Literal["bant", "contact", "profile", "consent"]
 @dataclass(frozen=True)
 class Context:
     """What parsing needs besides the text: the date, the lexicons of the policies, the
-    visitor's country and the language they write in (ISO 639-1), when known."""
+    visitor's country and the language they write in (ISO 639-1), when known.
+    """
 
     today: date
     lexicons: Lexicons

@@ -151,7 +151,8 @@ class IndustryLexicon:
     """The words visitors use for each industry label (policies/industries.yml, sections
     `industries`, `broad`, `answer_only`, `languages`). Parsing gets it from the caller and
     never reads the file; its keyword patterns are compiled on first use, once per lexicon
-    (`warm_up` does it ahead of a visitor)."""
+    (`warm_up` does it ahead of a visitor).
+    """
 
     industries: IndustryTable = field(default_factory=dict)
     broad: IndustryTable = field(default_factory=dict)

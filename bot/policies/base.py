@@ -1,5 +1,6 @@
 """What every policy file shares: strict pydantic models, validated value types, and
-loading a YAML file into a model with `file:line: field: problem` errors (`PolicyError`)."""
+loading a YAML file into a model with `file:line: field: problem` errors (`PolicyError`).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ M = TypeVar("M", bound=BaseModel)
 
 class PolicyError(Exception):
     """Policy files are missing, not YAML, or do not match their schema: `problems` holds
-    one line per broken file ("file:line: field: problem"), the message all of them."""
+    one line per broken file ("file:line: field: problem"), the message all of them.
+    """
 
     def __init__(self, *problems: str) -> None:
         super().__init__("\n".join(problems))
@@ -146,7 +148,8 @@ def load_policy(path: Path, model: type[M], context: dict[str, Any] | None = Non
     """Load one YAML policy file into `model`, or raise PolicyError naming file/line/field.
 
     `context` reaches the model's validators (what other files say, e.g. the industry
-    labels routing.yml may name)."""
+    labels routing.yml may name).
+    """
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
     except OSError as exc:

@@ -35,7 +35,8 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def check_project(root: Path, policy_dir: Path | None = None) -> list[str]:
     """Every problem of the policies of the project at `root` (of `policy_dir` instead of
-    its policies/ when given), one line each ([] = all good)."""
+    its policies/ when given), one line each ([] = all good).
+    """
     policy_dir = policy_dir or root / "policies"
     loaded, problems = load_files(policy_dir)
     problems += _check_policies(loaded, root, policy_dir)

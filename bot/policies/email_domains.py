@@ -1,6 +1,7 @@
 """policies/email_domains.yml: the e-mail domains that say nothing about the visitor's
 company (`free`, `disposable`, optional `generic`), validated into the parser's
-`EmailDomains`. Free and disposable mail cost a lead points (scoring.yml fit.email)."""
+`EmailDomains`. Free and disposable mail cost a lead points (scoring.yml fit.email).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ Brand = Annotated[str, AfterValidator(_brand)]
 
 class DomainSection(_Strict):
     """`brands` match under any country ending (yahoo.co.uk), `domains` exactly (and their
-    sub-domains)."""
+    sub-domains).
+    """
 
     brands: list[Brand] = Field(default_factory=list)
     domains: list[Domain] = Field(default_factory=list)
@@ -40,7 +42,7 @@ class DomainSection(_Strict):
 
 
 class EmailDomainsPolicy(_Strict):
-    """policies/email_domains.yml"""
+    """The validated content of policies/email_domains.yml."""
 
     # Required, with their own message: validate_default runs the check below on a missing one.
     free: DomainSection = Field(default=None, validate_default=True)

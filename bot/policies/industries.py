@@ -1,7 +1,8 @@
 """policies/industries.yml: the industry labels of the lead record and the words visitors
 use for them (`industries`, `broad`, `answer_only`, `languages`), validated into the
 parser's `IndustryLexicon`. Scoring (fit.industries) and routing (rules.industries) name
-these labels."""
+these labels.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _table(value: Any) -> Any:
 
 
 class IndustriesPolicy(_Strict):
-    """policies/industries.yml"""
+    """The validated content of policies/industries.yml."""
 
     industries: KeywordTable = Field(min_length=1)
     broad: Annotated[KeywordTable, BeforeValidator(_table)] = Field(default_factory=dict)
@@ -91,7 +92,8 @@ def _language(table: LanguageTable) -> LanguageKeywords:
 
 def _labels_known(table: dict[str, Any], info: ValidationInfo, where: str = "") -> None:
     """Labels of other sections must be labels of `industries`: the parser answers with them,
-    and scoring and routing know only those."""
+    and scoring and routing know only those.
+    """
     known = info.data.get("industries")
     unknown = sorted(set(table) - set(known or ()))
     if known is not None and unknown:

@@ -75,7 +75,8 @@ class Policies:
 @dataclass(frozen=True)
 class PolicyFiles:
     """What each file of a directory gave on its own, None where it is broken: what
-    `leadbot policies check` compares with the domain even when another file is broken."""
+    `leadbot policies check` compares with the domain even when another file is broken.
+    """
 
     scoring: ScoringPolicy | None = None  # as written: without rates and e-mail domains
     qualification: QualificationPolicy | None = None
@@ -88,7 +89,8 @@ class PolicyFiles:
 
 def load_files(directory: Path) -> tuple[PolicyFiles, list[str]]:
     """Every policy file of `directory`, each on its own: what loaded, and one problem
-    ("file:line: field: problem") per broken file."""
+    ("file:line: field: problem") per broken file.
+    """
     if not directory.is_dir():
         return PolicyFiles(), [f"{directory}: not a directory (expected the policy files "
                                f"{', '.join(POLICY_FILES)})"]
@@ -130,9 +132,9 @@ def _assemble(files: PolicyFiles) -> Policies:
     scoring, qualification, questions = files.scoring, files.qualification, files.questions
     industries, email_domains = files.industries, files.email_domains
     routing, retention = files.routing, files.retention
-    assert (scoring is not None and qualification is not None and questions is not None
-            and industries is not None and email_domains is not None and routing is not None
-            and retention is not None), "only called when every file loaded"
+    if (scoring is None or qualification is None or questions is None or industries is None
+            or email_domains is None or routing is None or retention is None):
+        raise ValueError("policies assembled before every file loaded")  # pragma: no cover
     domains = email_domains.lexicon()
     # Scoring reads budgets in USD at qualification.yml's rates, and e-mail addresses with
     # email_domains.yml's lists: one table each, in one place.

@@ -1,5 +1,6 @@
 """policies/qualification.yml: when a lead is qualified, nurture or disqualified, and
-`usd_rates`."""
+`usd_rates`.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class DisqualifiedRule(_Strict):
 
 
 class QualificationPolicy(_Strict):
-    """policies/qualification.yml"""
+    """The validated content of policies/qualification.yml."""
 
     qualified: QualifiedRule
     disqualified: DisqualifiedRule = Field(default_factory=DisqualifiedRule)

@@ -22,7 +22,8 @@ from bot.vocabulary import BANT_FIELDS, LEAD_STATUSES
 
 class AskWhen(_Strict):
     """Ask a profile question only when these hold (all given conditions): every `known`
-    slot is known, no `unknown` slot is, and the lead has one of the `status`es."""
+    slot is known, no `unknown` slot is, and the lead has one of the `status`es.
+    """
 
     known: list[str] = Field(default_factory=list)
     unknown: list[str] = Field(default_factory=list)
@@ -72,7 +73,7 @@ class BoundsPolicy(_Strict):
 
 
 class QuestionsPolicy(_Strict):
-    """policies/questions.yml"""
+    """The validated content of policies/questions.yml."""
 
     max_per_visit: int = Field(ge=0)
     stale_after_days: int = Field(ge=1)

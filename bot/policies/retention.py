@@ -42,7 +42,8 @@ class AnonymiseRules(_Strict):
 
 class RetentionPolicy(_Strict):
     """policies/retention.yml: how long a lead nobody touched (no update, visit or
-    activity) is kept whole, and when it goes. null = never."""
+    activity) is kept whole, and when it goes. null = never.
+    """
 
     anonymise_after_days: int | None = Field(default=None, ge=1)
     delete_after_days: int | None = Field(default=None, ge=1)

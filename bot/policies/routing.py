@@ -1,6 +1,7 @@
 """policies/routing.yml: owners (name, e-mail, Slack id, booking link, time zone, working
 hours), teams (owners in round-robin order) and rules (countries/regions, company size,
-industries -> team; no rule matches -> `fallback_owner`), validated."""
+industries -> team; no rule matches -> `fallback_owner`), validated.
+"""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ class Owner(_Strict):
 
     @property
     def zone(self) -> ZoneInfo:
+        """The owner's time zone."""
         return ZoneInfo(self.timezone)
 
 
@@ -158,12 +160,14 @@ class SizeRange(_Strict):
         return self
 
     def contains(self, size: int) -> bool:
+        """Whether a company of `size` people is in the range (bounds included)."""
         return (self.min is None or size >= self.min) and (self.max is None or size <= self.max)
 
 
 class Rule(_Strict):
     """Leads matching every given condition go to `team`. A condition on a field the lead
-    has not given yet does not match. `countries` and `regions` together mean either."""
+    has not given yet does not match. `countries` and `regions` together mean either.
+    """
 
     name: str = Field(min_length=1)
     countries: list[Country] = Field(default_factory=list)
@@ -174,7 +178,7 @@ class Rule(_Strict):
 
 
 class RoutingPolicy(_Strict):
-    """policies/routing.yml"""
+    """The validated content of policies/routing.yml."""
 
     regions: dict[str, list[Country]] = Field(default_factory=dict)
     owners: list[Owner] = Field(min_length=1)
@@ -223,9 +227,11 @@ class RoutingPolicy(_Strict):
         return owner
 
     def owner(self, owner_id: str) -> Owner:
+        """The owner with this id (validated to exist)."""
         return next(o for o in self.owners if o.id == owner_id)
 
     def team(self, team_id: str) -> Team:
+        """The team with this id (validated to exist)."""
         return next(t for t in self.teams if t.id == team_id)
 
     def has_owner(self, owner_id: str) -> bool:
@@ -243,6 +249,7 @@ class RoutingPolicy(_Strict):
 
 def load_routing(path: Path, industry_labels: frozenset[str] | None = None) -> RoutingPolicy:
     """routing.yml at `path`, its rules naming only `industry_labels` (when given); raises
-    PolicyError ("file:line: field: problem")."""
+    PolicyError ("file:line: field: problem").
+    """
     context = {INDUSTRY_LABELS: industry_labels} if industry_labels is not None else None
     return load_policy(path, RoutingPolicy, context)

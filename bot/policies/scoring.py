@@ -234,7 +234,8 @@ class Band(_Strict):
 class ScoringPolicy(_Strict):
     """policies/scoring.yml. `usd_rates` come from qualification.yml (one table, one place),
     the free and disposable mail domains of fit.email from email_domains.yml (the loader
-    adds both)."""
+    adds both).
+    """
 
     fit: FitRules
     engagement: EngagementRules

@@ -24,7 +24,8 @@ Value = str | int | bool | None
 
 def log_decision(decision: str, **fields: Value) -> None:
     """Log one decision (`redirect`, `merge`, `status_change`, `handoff_requested`) with its
-    fields: ids and enum values, never anything a visitor typed."""
+    fields: ids and enum values, never anything a visitor typed.
+    """
     if not log.isEnabledFor(logging.INFO):
         return
     pairs = "".join(f" {key}={value}" for key, value in fields.items())

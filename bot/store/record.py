@@ -18,7 +18,8 @@ def iso_utc(value: datetime | None) -> str | None:
 class LeadRecord(TypedDict):
     """The contract's record of a lead, field by field, in the contract's order (the order of
     `bot.vocabulary.CONTRACT_FIELDS`, which CSV headers follow; a unit test keeps them equal).
-    Values are JSON data: times as ISO 8601 UTC strings, amounts as floats."""
+    Values are JSON data: times as ISO 8601 UTC strings, amounts as floats.
+    """
 
     lead_id: str
     created_at: str | None

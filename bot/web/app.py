@@ -84,7 +84,8 @@ MAX_VISITOR_BODY = 1024
 
 def visitor_token(body: bytes, key: bytes, max_age_seconds: float) -> str:
     """The token a browser should keep: the one it sent if we signed it and it is not too
-    old, else a new one. `body` is whatever the client sent (garbage gets a new token)."""
+    old, else a new one. `body` is whatever the client sent (garbage gets a new token).
+    """
     sent = None
     if body and len(body) <= MAX_VISITOR_BODY:
         try:

@@ -95,7 +95,7 @@ SECURITY_HEADERS = {
 
 Handler = Callable[[Request], Response]
 Clock = Callable[[], datetime]
-WRONG_TOKEN = "That token is not right."
+WRONG_TOKEN = "That token is not right."  # noqa: S105 - a message, not a token
 PROFILE = (("Name", "name"), ("Job title", "job_title"), ("Company", "company"),
            ("Company size", "company_size"), ("Industry", "industry"),
            ("Country", "country"), ("E-mail", "email"), ("Phone", "phone"))
@@ -105,7 +105,8 @@ def routes(settings: Settings, clock: Clock = utcnow) -> list[BaseRoute]:
     """The rep pages' routes, mounted under /reps by `bot.web.app`.
 
     Creates the process's lead-store engine (nothing connects until the first page);
-    `clock` is the time sessions expire and wrong tokens are counted by (tests move it)."""
+    `clock` is the time sessions expire and wrong tokens are counted by (tests move it).
+    """
     pages = RepPages(settings, make_session_factory(make_engine(settings.lead_store_url)),
                      clock)
     return [
@@ -136,7 +137,8 @@ def template_environment() -> jinja2.Environment:
 def understood(value: Any, field: str) -> str:
     """A stored answer's value as the rep reads it: budget, timeline and authority in the
     words of the BANT section (bot/wording.py: a monthly budget is never shown as its yearly
-    amount next to "month"), anything else as JSON."""
+    amount next to "month"), anything else as JSON.
+    """
     worded = answer_text(field, value)
     return worded if worded is not None else json.dumps(value, ensure_ascii=False)
 
@@ -177,7 +179,8 @@ class RepPages:
     # ------------------------------------------------------------------ access
     def has_session(self, request: Request) -> bool:
         """Whether the request's cookie names a live session (signed, not expired, not
-        revoked)."""
+        revoked).
+        """
         cookie = read_cookie(self.key, request.cookies.get(COOKIE_NAME) or "")
         if cookie is None:
             return False
@@ -187,7 +190,8 @@ class RepPages:
     def guarded(self, handler: Handler) -> Handler:
         """`handler` behind the token: 503 when none is configured, 401 and the login form
         (no data) without it, 429 after too many wrong tokens; `?token=` signs in and
-        redirects to the page without it."""
+        redirects to the page without it.
+        """
 
         @wraps(handler)
         def page(request: Request) -> Response:
@@ -210,7 +214,8 @@ class RepPages:
 
     def refusal(self, request: Request, here: str) -> Response | None:
         """Why `request` may not see the page (a response), or None when it may: a right
-        `?token=` or Bearer token, or else a live session cookie."""
+        `?token=` or Bearer token, or else a live session cookie.
+        """
         given = request.query_params.get("token")
         via = "query"
         if given is None:
@@ -226,7 +231,8 @@ class RepPages:
     def check_token(self, request: Request, given: str, via: str,
                     target: str) -> Response | None:
         """None when `given` is the token; else the login form (401), or 429 once the
-        client or everyone has tried too many wrong ones."""
+        client or everyone has tried too many wrong ones.
+        """
         client = _client(request)
         now = self.clock().timestamp()
         wait = self.limiter.retry_after(client, now)
@@ -247,7 +253,8 @@ class RepPages:
 
     def signed_in(self, request: Request, response: Response) -> Response:
         """`response` with a new session's cookie: HttpOnly, SameSite=Strict, for /reps
-        only, Secure over HTTPS, expiring with the session."""
+        only, Secure over HTTPS, expiring with the session.
+        """
         now = self.clock()
         with session_scope(self.sessions) as session:
             session_id, expires_at = start_session(session, now, self.lifetime)
@@ -262,7 +269,8 @@ class RepPages:
     def over_https(self, request: Request) -> bool:
         """Whether the rep reaches the pages over HTTPS: the request came over it (behind a
         proxy, uvicorn takes the scheme from X-Forwarded-Proto only from FORWARDED_ALLOW_IPS),
-        or PUBLIC_URL says so."""
+        or PUBLIC_URL says so.
+        """
         return request.url.scheme == "https" or self.settings.public_url.startswith("https:")
 
     def login_form(self, request: Request) -> Response:
@@ -274,7 +282,8 @@ class RepPages:
 
     async def login(self, request: Request) -> Response:
         """POST /reps/login: a right token starts a session and goes on to the page asked
-        for."""
+        for.
+        """
         if not self.token:
             return self.off(request)
         form = await request.form()
@@ -368,7 +377,8 @@ class RepPages:
     def render(self, request: Request, name: str, context: dict[str, Any],
                status_code: int = 200, *, signed_in: bool = True) -> Response:
         """A template as an HTML response with the security headers; `signed_in` shows the
-        navigation (only ever on pages the token let the request into)."""
+        navigation (only ever on pages the token let the request into).
+        """
         context = {"root": _root(request), "signed_in": signed_in, **context}
         return _secured(self.templates.TemplateResponse(request, name, context,
                                                         status_code=status_code))

@@ -1,5 +1,6 @@
 """The repository's policies, loaded once for the unit tests, as each process loads them
-once at start-up and passes them down."""
+once at start-up and passes them down.
+"""
 
 from __future__ import annotations
 

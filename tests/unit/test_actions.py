@@ -182,7 +182,7 @@ def test_after_another_action_the_form_resumes_without_reading_the_message_again
 
 def test_an_unclear_answer_is_rephrased_once_then_kept_as_given(conv, session_factory):
     base = {"need": "chat", "asked_slots": ["need", "budget"]}
-    slots, said = run_form(tracker("purple elephants", requested="budget", slots=base))
+    slots, _said = run_form(tracker("purple elephants", requested="budget", slots=base))
     assert slots["rephrase_slot"] == "budget" and slots["requested_slot"] == "budget"
     slots2, said2 = run_form(tracker("bananas", requested="budget", message_id="m2",
                                      slots={**base, **slots}))
@@ -290,7 +290,7 @@ def test_a_person_asked_for_before_anything_else_first_asks_what_it_is_about(
     slots, said = run_form(tracker("can we get a call with your head of CX?", bot_spoke=False))
     assert "utter_human_what_about" in said and slots["requested_slot"] == "need"
     assert record(session_factory)["handoff"] is None
-    slots2, said2 = run_form(tracker("we need ticketing for 40 agents", requested="need",
+    _slots2, said2 = run_form(tracker("we need ticketing for 40 agents", requested="need",
                                      message_id="m2", slots=slots))
     assert "utter_human_requested" in said2
     assert record(session_factory)["handoff"]["status"] in ("requested", "pending")
@@ -338,7 +338,7 @@ def test_an_opening_that_tells_and_asks_keeps_the_need_and_answers_the_question(
 def test_a_redirected_visitor_keeps_what_they_said_about_themselves(conv, session_factory):
     text = ("hey, I'm an engineer at Ticketmint (we make a chat/helpdesk product too). what "
             "NLU stack does your bot use? asking for benchmarking, mateus@ticketmint.dev")
-    slots, _ = run_form(tracker(text, intent="ask_product", bot_spoke=False))
+    _slots, _ = run_form(tracker(text, intent="ask_product", bot_spoke=False))
     lead = record(session_factory)
     assert (lead["status"], lead["redirect_reason"]) == ("redirected", "competitor")
     assert lead["company"] == "Ticketmint" and lead["job_title"] == "engineer"
@@ -350,7 +350,7 @@ BANT_SLOTS = {"need": "x", "budget": "x", "authority": "x", "timeline": "x"}
 
 
 def test_a_free_mail_address_gets_one_request_for_a_work_email(conv, session_factory):
-    slots, said = run_form(tracker("dana.lee@gmail.com", requested="email",
+    slots, _said = run_form(tracker("dana.lee@gmail.com", requested="email",
                                    slots={**BANT_SLOTS, "name": "Dana",
                                           "asked_slots": ["need", "budget", "authority",
                                                           "timeline", "name", "email"]}))
@@ -361,7 +361,7 @@ def test_a_free_mail_address_gets_one_request_for_a_work_email(conv, session_fac
                                  message_id="m2", slots=state))
     assert slots2["requested_slot"] != "email" and slots2["rephrase_slot"] is None
     assert record(session_factory)["email"] == "dana.lee@gmail.com"
-    slots3, _ = run_form(tracker("sure: dana@acme-logistics.com", requested="email",
+    _slots3, _ = run_form(tracker("sure: dana@acme-logistics.com", requested="email",
                                  message_id="m3", slots=state))
     assert record(session_factory)["email"] == "dana@acme-logistics.com"
 
@@ -506,7 +506,8 @@ def test_a_lead_that_stays_qualified_keeps_its_handoff(conv, session_factory):
 @contextmanager
 def store_locked(factory, table: str = "answers") -> Iterator[None]:
     """Another connection holds the lead store's write lock (SQLite) or `table`
-    (PostgreSQL) until the block ends."""
+    (PostgreSQL) until the block ends.
+    """
     engine = factory.kw["bind"]
     if engine.url.get_backend_name() == "sqlite":
         holder = sqlite3.connect(engine.url.database, isolation_level=None)
@@ -605,7 +606,7 @@ def test_garbage_is_not_a_fact_and_the_question_is_rephrased_once(conv, session_
 
 
 def test_a_lone_surrogate_in_the_text_is_stored_not_a_failure(conv, session_factory, spool):
-    slots, said = run_form(tracker("our support e-mails get lost \ud800", requested="need"))
+    _slots, said = run_form(tracker("our support e-mails get lost \ud800", requested="need"))
     assert "utter_try_again" not in said and not spool.has_pending()
     need = [a for a in record(session_factory)["answers"] if a["field"] == "need"]
     assert need and "\ufffd" in need[0]["raw_text"]
@@ -738,7 +739,7 @@ def test_a_form_turn_after_a_spooled_request_for_a_person_applies_it_first(
     with store_locked(session_factory):
         run_form(tracker("a person please", requested="budget", slots=PERSON_TURN,
                          message_id="m1"))
-    slots, said = run_form(tracker("around 20k a year", requested="budget",
+    _slots, said = run_form(tracker("around 20k a year", requested="budget",
                                    slots=BUDGET_TURN, message_id="m2"))
     assert not spool.has_pending() and "utter_noted_offline" not in said
     assert handoff_status(session_factory) in ("requested", "pending")

@@ -1,5 +1,6 @@
 """Plausible facts only: garbage the probe stored as facts gives no fact now, normal
-answers still parse, and the bounds come from policies/questions.yml."""
+answers still parse, and the bounds come from policies/questions.yml.
+"""
 
 from __future__ import annotations
 

@@ -34,7 +34,8 @@ def service(session_factory: Factory) -> ConversationService:
 
 class Visitor:
     """One chat driven as the form drives it: the slots carried from turn to turn and each
-    message answering the question the last turn asked."""
+    message answering the question the last turn asked.
+    """
 
     def __init__(self, service: ConversationService, sender: str,
                  metadata: dict[str, Any] | None = None, minute: int = 0) -> None:

@@ -1,5 +1,6 @@
 """`leadbot doctor` against nothing (free ports) and against real stand-ins: aiohttp servers
-for Rasa, the action server and the web app, real receivers, a real aiosmtpd server."""
+for Rasa, the action server and the web app, real receivers, a real aiosmtpd server.
+"""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ class Mailbox:
 
     messages: int = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages += 1
         return "250 OK"
 

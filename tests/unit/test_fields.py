@@ -1,5 +1,6 @@
 """The field registry (bot/parsing/fields.py): every question declared once, and
-`leadbot policies check` naming any question that is not."""
+`leadbot policies check` naming any question that is not.
+"""
 
 from __future__ import annotations
 

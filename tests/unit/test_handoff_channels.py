@@ -1,5 +1,6 @@
 """Slack and e-mail handoffs: a real aiosmtpd server and a real aiohttp "Slack" receiver,
-driven by the outbox worker on SQLite and PostgreSQL."""
+driven by the outbox worker on SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.handoff.delivery import deliver_due
 from bot.handoff.targets import (
     EmailTarget,
     SlackTarget,
@@ -28,7 +30,6 @@ from bot.handoff.targets import (
     message_id,
     targets_from_settings,
 )
-from bot.handoff.worker import deliver_due
 from bot.settings import SettingsError, load_settings
 from bot.store import (
     AnswerInput,
@@ -70,7 +71,7 @@ class Mailbox:
             parsed.append(message)
         return parsed
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.codes:
             return self.codes.pop(0)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
@@ -353,7 +354,7 @@ def test_implicit_tls_smtp_checks_the_certificate_and_delivers(
 
 def test_smtp_tls_settings_are_checked(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "none.env"))
-    with pytest.raises(SettingsError, match="^SMTP_CA_FILE: .* is not a file"):
+    with pytest.raises(SettingsError, match=r"^SMTP_CA_FILE: .* is not a file"):
         load_settings(smtp_ca_file=str(tmp_path / "missing.pem"))
     (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
     settings = load_settings(smtp_host="smtp.example.com", smtp_from=SENDER, smtp_ssl="true",
@@ -368,7 +369,8 @@ def test_slack_says_when_a_message_may_repeat_an_interrupted_send(
     session_factory: Factory, slack: Receiver
 ) -> None:
     """Slack cannot deduplicate: after a send whose outcome is unknown, the resend carries
-    the same reference and a warning, so the channel sees it is the same lead."""
+    the same reference and a warning, so the channel sees it is the same lead.
+    """
     handoff_id = hostile_lead(session_factory)
     key = key_of(session_factory, handoff_id)
 
@@ -384,8 +386,8 @@ def test_slack_says_when_a_message_may_repeat_an_interrupted_send(
     assert deliver_due(session_factory, [SlackTarget(slack.url)], ROUTING,
                        T0 + timedelta(hours=1)) == 1
     first, second = (r.json for r in slack.received)
-    footer = [b for b in first["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    footer = next(b for b in first["blocks"] if b["type"] == "context")["elements"][0]["text"]
     assert f"ref {key}" in footer and "repeat" not in footer
-    footer = [b for b in second["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    footer = next(b for b in second["blocks"] if b["type"] == "context")["elements"][0]["text"]
     assert f"ref {key}" in footer and "Possibly a repeat" in footer
     assert deliveries(session_factory, handoff_id) == ("delivered", [("slack", "delivered", 2)])

@@ -23,8 +23,8 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.handoff.delivery import Sources, backoff, deliver_due
 from bot.handoff.targets import FileTarget, Target, WebhookTarget, targets_from_settings
-from bot.handoff.worker import Sources, backoff, deliver_due
 from bot.settings import SettingsError, load_settings
 from bot.store import (
     AnswerInput,
@@ -387,7 +387,8 @@ def test_a_worker_killed_after_sending_is_resent_with_the_same_key_once_its_leas
     session_factory: Factory, receiver: Receiver
 ) -> None:
     """Sent, then the worker dies before recording it: nobody touches the delivery while the
-    lease runs; after it, the next worker sends the same key and counts both attempts."""
+    lease runs; after it, the next worker sends the same key and counts both attempts.
+    """
     handoff_id = qualified_lead(session_factory)
 
     class CrashAfterSend:
@@ -437,7 +438,8 @@ def test_a_partly_delivered_handoff_is_not_withdrawn(
     session_factory: Factory, receiver: Receiver, tmp_path: Path
 ) -> None:
     """The file target has it, the webhook keeps failing: a rep may know, so a cancel is
-    refused (the caller then sends an update instead)."""
+    refused (the caller then sends an update instead).
+    """
     receiver.statuses = [500] * 10
     handoff_id = qualified_lead(session_factory)
     targets: list[Target] = [WebhookTarget(receiver.url), FileTarget(tmp_path / "h.jsonl")]
@@ -505,9 +507,9 @@ def test_the_answers_stand_in_when_rasa_cannot_be_read(
 
 def test_settings_validate_the_webhook_url(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "none.env"))
-    with pytest.raises(SettingsError, match="^HANDOFF_WEBHOOK_URL: "):
+    with pytest.raises(SettingsError, match=r"^HANDOFF_WEBHOOK_URL: "):
         load_settings(handoff_webhook_url="ftp://crm.example.com/in")
-    with pytest.raises(SettingsError, match="^WORKER_POLL_SECONDS: "):
+    with pytest.raises(SettingsError, match=r"^WORKER_POLL_SECONDS: "):
         load_settings(worker_poll_seconds="0")
     settings = load_settings(
         handoff_webhook_url="https://crm.example.com/in", handoff_file="var/h.jsonl"
@@ -528,7 +530,7 @@ def test_worker_process_delivers_and_stops_on_sigterm(
         "WORKER_POLL_SECONDS": "0.1",
         "LEADBOT_ENV_FILE": str(tmp_path / "none.env"),
     }
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "worker"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
@@ -560,8 +562,9 @@ def test_worker_process_delivers_and_stops_on_sigterm(
 def test_a_worker_process_killed_mid_delivery_is_replaced_and_the_key_stays(
     db_url: str, session_factory: Factory, receiver: Receiver, tmp_path: Path
 ) -> None:
-    """kill -9 while the receiver holds the request; a new worker process sends it again
-    once the lease has passed, with the same Idempotency-Key, and records it delivered."""
+    """Kill -9 while the receiver holds the request; a new worker process sends it again
+    once the lease has passed, with the same Idempotency-Key, and records it delivered.
+    """
     receiver.delay = 1.0
     env = {
         **os.environ, "DATABASE_URL": db_url, "HANDOFF_WEBHOOK_URL": receiver.url,
@@ -570,7 +573,7 @@ def test_a_worker_process_killed_mid_delivery_is_replaced_and_the_key_stays(
     }
 
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(  # noqa: S603
+        return subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "worker"], cwd=PROJECT_ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 

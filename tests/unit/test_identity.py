@@ -6,7 +6,7 @@ Store and conversation rules run on SQLite and PostgreSQL (the `session_factory`
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -140,7 +140,7 @@ class Chat:
     Each chat of a test starts a minute after the one before (visits are ordered by time).
     """
 
-    started: dict[ConversationService, int] = {}
+    started: ClassVar[dict[ConversationService, int]] = {}
 
     def __init__(self, conv: ConversationService, sender: str,
                  metadata: dict | None = None) -> None:
@@ -153,7 +153,7 @@ class Chat:
         self.n = 0
         self.asked: list[str] = []
 
-    def say(self, text: str, requested: str | None | bool = False,
+    def say(self, text: str, requested: str | bool | None = False,
             intent: str = "inform") -> list[tuple[str, dict]]:
         ask = self.requested if requested is False else requested
         turn = Turn(conversation_id=self.sender, text=text, intent=intent,

@@ -1,5 +1,6 @@
 """The input rules our REST and socket.io channels apply before Rasa sees a message
-(channels/input_rules.py: standard library only, so the app venv imports it)."""
+(channels/input_rules.py: standard library only, so the app venv imports it).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from channels.input_rules import (
 MAX = 4000
 
 
-def _error(call, *args) -> InputError:  # noqa: ANN001 - any checker
+def _error(call, *args) -> InputError:
     with pytest.raises(InputError) as caught:
         call(*args)
     return caught.value

@@ -1,6 +1,7 @@
 """The log redactor: e-mails, phone numbers, secrets and token= values never survive; the
 shapes log lines are made of (timestamps, addresses, ids) do. Plus the private rotating sink
-and the pipe pump the launcher writes children's output with."""
+and the pipe pump the launcher writes children's output with.
+"""
 
 from __future__ import annotations
 

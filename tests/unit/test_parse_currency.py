@@ -1,5 +1,6 @@
 """Currencies in budget answers: codes, names and symbols from CLDR, colloquial marks, the
-visitor's country for ambiguous marks, and a rate for every currency the parser returns."""
+visitor's country for ambiguous marks, and a rate for every currency the parser returns.
+"""
 
 from __future__ import annotations
 

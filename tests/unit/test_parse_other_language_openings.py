@@ -1,6 +1,7 @@
 """Openings in the colleagues' languages, through `find_facts` (no language hint), as the
 conversation reads them before it hands the visitor to a colleague who speaks their
-language: industry, timeline, job title and country are kept."""
+language: industry, timeline, job title and country are kept.
+"""
 
 from __future__ import annotations
 

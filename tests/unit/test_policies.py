@@ -1,5 +1,6 @@
 """The policy files: they load, a broken one is named by file, line and field, and
-`leadbot policies check` finds every inconsistency with the domain and the other lists."""
+`leadbot policies check` finds every inconsistency with the domain and the other lists.
+"""
 
 from __future__ import annotations
 

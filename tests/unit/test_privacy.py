@@ -1,6 +1,7 @@
 """Personal data on request and by policy, on SQLite and PostgreSQL: `leadbot erase`,
 `leadbot export-person` and the retention policy, against a real lead store, a real Rasa
-tracker table (created as Rasa's SQLTrackerStore creates it) and a real handoff file."""
+tracker table (created as Rasa's SQLTrackerStore creates it) and a real handoff file.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ from bot.conversation.spool import (
     spool_records,
 )
 from bot.conversation.turn import Turn
+from bot.handoff.delivery import deliver_due
 from bot.handoff.targets import FileTarget
-from bot.handoff.worker import RetentionClock, deliver_due
 from bot.ops.retention import erase_person, retention_rules, run_retention
+from bot.ops.worker import RetentionClock
 from bot.policies.base import POLICY_DIR, PolicyError
 from bot.policies.retention import load_retention
 from bot.settings import Settings, load_settings
@@ -111,7 +113,8 @@ class Tracker:
 @pytest.fixture
 def tracker(db_url: str, tmp_path: Path) -> Iterator[Tracker]:
     """Rasa's tracker store next to the lead store: a SQLite file, or on PostgreSQL its own
-    schema selected the way Rasa does it (POSTGRESQL_SCHEMA -> search_path)."""
+    schema selected the way Rasa does it (POSTGRESQL_SCHEMA -> search_path).
+    """
     if db_url.startswith("sqlite"):
         store = TrackerStore(f"sqlite:///{tmp_path / 'tracker.db'}")
         engine = store.engine()
@@ -138,7 +141,8 @@ def tracker(db_url: str, tmp_path: Path) -> Iterator[Tracker]:
 def person(factory: Factory, sender: str, email: str, at: datetime, *,
            handoff: bool = False) -> str:
     """A lead with a conversation, page context, answers, consent, an activity from an
-    import and (optionally) a handoff; its id."""
+    import and (optionally) a handoff; its id.
+    """
     with session_scope(factory) as session:
         ensure_conversation(session, sender, at=at)
         record_page_context(session, sender, {
@@ -308,7 +312,8 @@ def spooled(spool: TurnSpool, sender: str, text: str, action: str = "turn") -> s
 def spool_of_zoe_and_max(session_factory: Factory, tmp_path: Path) -> TurnSpool:
     """Zoe and Max as leads, and their spool. Zoe's conversation: a waiting answer with her
     e-mail, a waiting request for a person and one set aside in dead.jsonl; Max's: a
-    waiting answer."""
+    waiting answer.
+    """
     person(session_factory, "c-zoe", EMAIL, NOW)
     person(session_factory, "c-max", OTHER, NOW)
     spool = TurnSpool(tmp_path / "spool", max_attempts=1)
@@ -423,7 +428,7 @@ def test_retention_deletes_anonymises_and_waits_for_pending_handoffs(
     assert (again.deleted, again.anonymised, events) == ([], [], 0)
     # Once its handoff is delivered, the waiting lead goes.
     deliver_due(session_factory, [FileTarget(tmp_path / "h.jsonl")], ROUTING, NOW)
-    later, _, lines = run_retention(settings, session_factory, RETENTION, NOW + timedelta(hours=2))
+    later, _, _lines = run_retention(settings, session_factory, RETENTION, NOW + timedelta(hours=2))
     assert later.deleted == [waiting] and tracker.count("c-waiting") == 0
 
 

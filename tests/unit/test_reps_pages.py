@@ -1,5 +1,6 @@
 """The read-only rep pages over HTTP (Starlette's TestClient) on a real lead store, SQLite and
-PostgreSQL, with a real HTTP server standing in for Rasa's tracker endpoint."""
+PostgreSQL, with a real HTTP server standing in for Rasa's tracker endpoint.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from bot.handoff.delivery import deliver_due
 from bot.handoff.targets import FileTarget
-from bot.handoff.worker import deliver_due
 from bot.settings import Settings, load_settings
 from bot.store import (
     AnswerInput,
@@ -536,7 +537,8 @@ def test_behind_a_trusted_proxy_x_forwarded_proto_makes_the_cookie_secure(
     session_factory: Factory, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The real server as `leadbot web` runs it (uvicorn, proxy_headers): X-Forwarded-Proto
-    counts from an address in FORWARDED_ALLOW_IPS (default 127.0.0.1) and from no other."""
+    counts from an address in FORWARDED_ALLOW_IPS (default 127.0.0.1) and from no other.
+    """
     import httpx
 
     settings = make_settings(db_url, monkeypatch)

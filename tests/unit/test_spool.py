@@ -1,5 +1,6 @@
 """The turn spool: durable writes, a crash-safe read of a torn last line, ordered and
-idempotent replay (on a real file; the store side is in test_actions.py)."""
+idempotent replay (on a real file; the store side is in test_actions.py).
+"""
 
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def test_an_entry_written_before_actions_existed_is_a_turn(tmp_path: Path):
 def test_the_delivery_worker_applies_the_spool_while_the_action_server_is_down(
         tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
     from bot import store
-    from bot.handoff.worker import run_worker
+    from bot.ops.worker import run_worker
     from bot.settings import load_settings
 
     monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "no.env"))

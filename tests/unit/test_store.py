@@ -114,7 +114,7 @@ def test_concurrent_turns_with_the_same_message_store_it_once(session_factory: F
         try:
             start.wait()
             record(session_factory, need)
-        except BaseException as exc:  # collected: a thread's exception would be lost
+        except BaseException as exc:  # noqa: BLE001 - collected: a thread's would be lost
             errors.append(exc)
 
     threads = [threading.Thread(target=turn) for _ in range(4)]
@@ -491,8 +491,9 @@ def test_an_open_handoff_can_be_cancelled_once(session_factory) -> None:
 
 
 def test_many_handoff_requests_on_one_connection_keep_working(session_factory) -> None:
-    """psycopg prepares a statement after five runs; PostgreSQL must still match the partial
-    unique index of open handoffs then (the condition is SQL text, not bound values)."""
+    """Psycopg prepares a statement after five runs; PostgreSQL must still match the partial
+    unique index of open handoffs then (the condition is SQL text, not bound values).
+    """
     from datetime import datetime, timezone
 
     from bot import store as st

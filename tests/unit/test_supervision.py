@@ -1,6 +1,7 @@
 """The supervisor restarts a real child process that exits, with back-off 1 s, 2 s, 4 s …
 up to the cap, back to 1 s after a stable run, records every exit in the 0600 state file,
-and restarts nothing once stopped. The clock is passed in, so no test sleeps for back-off."""
+and restarts nothing once stopped. The clock is passed in, so no test sleeps for back-off.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ with this checkout's paths, so every ExecStart binary really exists), restarts o
 runs as the dedicated user with private state and log directories, and is hardened.
 
 These machines do not run systemd as init: the restart behaviour itself is tested through
-`Stack` (tests/integration/test_fault_drills.py)."""
+`Stack` (tests/integration/test_fault_drills.py).
+"""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_verify_notices_a_missing_program(tmp_path: Path) -> None:
     [web] = [u for u in render(tmp_path) if u.name == "leadbot-web.service"]
     web.write_text(web.read_text().replace("/.venvs/app/bin/leadbot logged",
                                            "/.venvs/app/bin/no-such-program logged"))
-    done = subprocess.run(["systemd-analyze", "verify", str(web)], capture_output=True,
+    done = subprocess.run(["systemd-analyze", "verify", str(web)], capture_output=True,  # noqa: S607
                           text=True, timeout=120, cwd=tmp_path)
     assert done.returncode != 0 and "no-such-program" in done.stderr
 

@@ -47,7 +47,7 @@ def test_unknown_keys_and_leads_without_chats_are_refused(session_factory: Facto
     with session_scope(session_factory) as session:
         session.add(Lead(email="no.chat@example.com", created_at=T0, updated_at=T0))
     with session_scope(session_factory) as session:
-        with pytest.raises(TakeoverError, match="no lead or conversation 'nobody@example.com'"):
+        with pytest.raises(TakeoverError, match=r"no lead or conversation 'nobody@example\.com'"):
             resolve_sender(session, "nobody@example.com")
         with pytest.raises(TakeoverError, match="has no chat conversation"):
             resolve_sender(session, "no.chat@example.com")

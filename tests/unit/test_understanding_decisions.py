@@ -33,7 +33,7 @@ from tests.unit.repo_policies import LEXICONS
 CTX = Context(today=date(2026, 12, 1), lexicons=LEXICONS)
 
 
-def read(text: str, asked: str | None = None):  # noqa: ANN201 - a Meaning
+def read(text: str, asked: str | None = None):
     """The meaning of `text` as the conversation reads it."""
     return get_understanding().read(text, asked)
 

@@ -15,7 +15,7 @@ from bot.web import app as web_app
 
 
 @pytest.fixture()
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Settings from defaults only (no .env), with a recognisable company."""
     monkeypatch.setenv("LEADBOT_ENV_FILE", str(tmp_path / "no.env"))
     return load_settings(company_name="Acme <Desk>", assistant_name="Robin",
@@ -23,7 +23,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
 
 
 @pytest.fixture()
-def client(settings) -> TestClient:  # noqa: ANN001
+def client(settings) -> TestClient:
     return TestClient(web_app.create_app(settings))
 
 
@@ -38,7 +38,7 @@ def test_every_page_names_the_company_escaped_and_embeds_the_widget(client: Test
     assert f'href="{path}" aria-current="page"' in response.text
 
 
-def test_config_js_carries_the_public_settings_and_cannot_close_its_script(settings):  # noqa: ANN001
+def test_config_js_carries_the_public_settings_and_cannot_close_its_script(settings):
     hostile = settings.model_copy(update={"assistant_name": "</script><b>x"})
     script = web_app.config_script(hostile)
     assert "</script>" not in script
@@ -69,7 +69,7 @@ def test_widget_assets_and_the_vendored_socket_io_are_served(client: TestClient)
     assert "Socket.IO v4" in response.text[:200]
 
 
-def test_a_missing_vendored_file_says_how_to_install_it(settings, tmp_path: Path):  # noqa: ANN001
+def test_a_missing_vendored_file_says_how_to_install_it(settings, tmp_path: Path):
     root = tmp_path / "web"
     (root / "pages").mkdir(parents=True)
     (root / "widget").mkdir()
@@ -80,8 +80,8 @@ def test_a_missing_vendored_file_says_how_to_install_it(settings, tmp_path: Path
     assert "npm ci" in response.text
 
 
-def test_the_rep_pages_are_mounted_under_reps(settings, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001
-    async def hello(request):  # noqa: ANN001, ANN202
+def test_the_rep_pages_are_mounted_under_reps(settings, monkeypatch: pytest.MonkeyPatch):
+    async def hello(request):
         from starlette.responses import PlainTextResponse
         return PlainTextResponse("rep page")
 
@@ -110,7 +110,7 @@ def test_a_stack_with_the_site_allows_its_origins_and_points_the_widget_at_rasa(
     assert Stack(plain).cors_origins() == plain.cors_origins.split()
     assert Stack(plain).settings is plain
     # explicit public URLs are kept, and a public site origin is allowed
-    explicit = load_settings(public_url="https://www.example.com/", web_host="0.0.0.0",
+    explicit = load_settings(public_url="https://www.example.com/", web_host="0.0.0.0",  # noqa: S104
                              rasa_public_url="https://chat.example.com")
     assert local_site_settings(explicit) == explicit
     assert "https://www.example.com" in site_origins(explicit)

@@ -1,5 +1,6 @@
 """One wording of budget, timeline and authority: the visitor's read-back and the reps' texts
-come from bot/wording.py, so a monthly budget never shows its yearly figure as per month."""
+come from bot/wording.py, so a monthly budget never shows its yearly figure as per month.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The outbox worker: sends every due handoff to every target, with back-off and a max age.
+"""Handoff delivery: sends every due handoff to every target, with back-off and a max age.
 
 A handoff row (status `requested`) is written in the same transaction as the status change
-that causes it. The worker then works in three steps, so no database lock is held while a
-slow receiver answers:
+that causes it. The worker (`bot.ops.worker`) then delivers it in three steps, so no
+database lock is held while a slow receiver answers:
 
 1. claim, in one short transaction: lock the next due handoff (`FOR UPDATE SKIP LOCKED` on
    PostgreSQL; SQLite serialises writers), create its missing delivery rows, give each due
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,16 +30,12 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import as_utc, utcnow
-from bot.conversation.spool import Apply, DrainReport, TurnSpool, replay
 from bot.handoff.payload import as_possible_repeat, handoff_payload, with_transcript
-from bot.handoff.targets import Target, targets_from_settings
-from bot.settings import Settings
+from bot.handoff.targets import Target
 from bot.store import Handoff, HandoffDelivery, session_scope
 from bot.vocabulary import OPEN_HANDOFF_STATUSES
 
 if TYPE_CHECKING:
-    from bot.policies.loader import Policies
-    from bot.policies.retention import RetentionPolicy
     from bot.policies.routing import RoutingPolicy
 
 log = logging.getLogger(__name__)
@@ -67,7 +61,7 @@ def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedel
 
 def configure_backoff(base_seconds: float, cap_seconds: float) -> None:
     """This worker process's back-off, from HANDOFF_RETRY_BASE_SECONDS / _MAX_SECONDS."""
-    global BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS  # noqa: PLW0603 - one worker a process
+    global BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS
     BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = base_seconds, cap_seconds
 
 
@@ -104,13 +98,14 @@ def deliver_due(
     now: datetime | None = None,
     max_age: timedelta = timedelta(hours=24),
     report: Report | None = None,
-    sources: Sources = Sources(),  # noqa: B008 - frozen, never mutated
+    sources: Sources = Sources(),
     lease: timedelta = LEASE,
     concurrency: int = 4,
 ) -> int:
     """Deliver every handoff due at `now` (default: the clock) to `targets`, up to
     `concurrency` handoffs at once, each naming its owner under `routing`; returns the
-    deliveries that succeeded."""
+    deliveries that succeeded.
+    """
     if not targets:
         return 0
     fixed = as_utc(now) if now is not None else None
@@ -185,7 +180,7 @@ def _claim_next(
                 delivery.status = "dead"
                 delivery.lease_token = delivery.leased_until = None
                 delivery.last_error = (delivery.last_error or "") + " (maximum age reached)"
-                _say(report, f"handoff {handoff.id} -> {target.name}: dead after "
+                say(report, f"handoff {handoff.id} -> {target.name}: dead after "
                      f"{delivery.attempts} attempts ({delivery.last_error.strip()})")
                 continue
             interrupted = delivery.lease_token is not None
@@ -249,7 +244,8 @@ def _send(
     report: Report | None,
 ) -> int:
     payload = claim.payload
-    assert payload is not None  # a claim with leases always carries its payload
+    if payload is None:  # pragma: no cover - a claim with leases always carries its payload
+        raise ValueError("a claim without a payload")
     if sources.transcript is not None:
         lines = sources.transcript(claim.conversation_ids)
         if lines is not None:
@@ -282,7 +278,7 @@ def _record(
                               populate_existing=True)
         delivery = session.get(HandoffDelivery, held.delivery_id, populate_existing=True)
         if handoff is None or delivery is None or delivery.lease_token != held.token:
-            _say(report, f"handoff {claim.handoff_id} -> {held.target}: lease expired during "
+            say(report, f"handoff {claim.handoff_id} -> {held.target}: lease expired during "
                  "the send; another attempt owns it now")
             return False
         delivery.lease_token = delivery.leased_until = None
@@ -291,12 +287,12 @@ def _record(
             delivery.status = "delivered"
             delivery.delivered_at = now
             delivery.last_error = None
-            _say(report, f"handoff {handoff.id} -> {held.target}: delivered "
+            say(report, f"handoff {handoff.id} -> {held.target}: delivered "
                  f"({(claim.payload or {}).get('event')}, key {claim.key})")
         else:
-            delivery.last_error = _first_line(error)
+            delivery.last_error = first_line(error)
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            _say(report, f"handoff {handoff.id} -> {held.target}: attempt {delivery.attempts} "
+            say(report, f"handoff {handoff.id} -> {held.target}: attempt {delivery.attempts} "
                  f"failed ({delivery.last_error}); next at {delivery.next_attempt_at:%H:%M:%S}")
         _settle(handoff, now)
         session.flush()
@@ -319,171 +315,14 @@ def retry_handoff(session: Session, handoff: Handoff, now: datetime | None = Non
     return revived
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The exception's type and first line, short enough for a log line or a column."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return f"{type(exc).__name__}: {text}"[:MAX_ERROR_CHARS]
 
 
-def _say(report: Report | None, line: str) -> None:
+def say(report: Report | None, line: str) -> None:
+    """Log `line`, and pass it to `report` (the CLI's output) when given."""
     log.info(line)
     if report is not None:
         report(line)
-
-
-def run_worker(
-    settings: Settings, rules: Policies, stop_event: threading.Event,
-    report: Report | None = None,
-) -> None:
-    """Deliver handoffs until `stop_event` is set, under `rules` (routing for the owners,
-    retention.yml, and the turns it replays); database trouble is logged and retried."""
-    from bot.store import check_schema, make_engine, make_session_factory
-    from bot.store.db import ensure_sqlite_directory
-
-    targets = targets_from_settings(settings)
-    sources = sources_from_settings(settings)
-    if not targets:
-        _say(report, "no handoff target configured (HANDOFF_WEBHOOK_URL, SLACK_WEBHOOK_URL, "
-             "SMTP_HOST, HANDOFF_FILE): "
-             "handoffs stay requested")
-    max_age = timedelta(hours=settings.handoff_max_age_hours)
-    configure_backoff(settings.handoff_retry_base_seconds, settings.handoff_retry_max_seconds)
-    poll = settings.worker_poll_seconds
-    lease = timedelta(seconds=settings.worker_lease_seconds)
-    ensure_sqlite_directory(settings.lead_store_url)
-    engine = make_engine(settings.lead_store_url)
-    factory = make_session_factory(engine)
-    ready = False
-    last_error = ""
-    retention = RetentionClock(settings.retention_every_hours)
-    spool = SpoolReplayer(settings, factory, rules)
-    try:
-        while not stop_event.is_set():
-            try:
-                if not ready:
-                    check_schema(engine, migrate_if_new=True)
-                    ready = True
-                if retention.due():
-                    _apply_retention(settings, factory, rules.retention, retention, report)
-                spool.drain(report)  # answers the action server could not store yet
-                deliver_due(factory, targets, rules.routing, None, max_age, report, sources,
-                            lease, settings.worker_concurrency)
-                if last_error:
-                    _say(report, "database reachable again")
-                    last_error = ""
-            except Exception as exc:  # noqa: BLE001 - the worker must outlive any error
-                error = _first_line(exc)
-                if error != last_error:  # one line per outage, not one per poll
-                    _say(report, f"delivery paused, will retry: {error}")
-                    last_error = error
-                stop_event.wait(min(5.0, max(poll, 1.0)))
-                continue
-            stop_event.wait(poll)
-    finally:
-        engine.dispose()
-
-
-class SpoolReplayer:
-    """Applies the action server's spool (SPOOL_DIR) from the worker, so spooled answers
-    and requests for a person reach the lead store even while the action server is down.
-
-    One process replays at a time (the spool's drain lock); when the action server is
-    already replaying, this pass skips at once and the next poll tries again.
-    """
-
-    def __init__(self, settings: Settings, factory: sessionmaker[Session],
-                 rules: Policies) -> None:
-        self._settings = settings
-        self._factory = factory
-        self._rules = rules
-        self._spool = TurnSpool(settings.spool_path)
-        self._apply: dict[str, Apply] | None = None
-        self._last_error = ""
-
-    def drain(self, report: Report | None = None) -> DrainReport | None:
-        """Replay what waits; None when nothing did. A failure is said once, never raised:
-        it must not hold the delivery of handoffs up."""
-        try:
-            if not self._spool.has_pending():
-                return None
-            result = replay(self._spool, self._appliers())
-        except Exception as exc:  # noqa: BLE001 - a spool problem never stops delivery
-            error = f"spool replay paused, will retry: {type(exc).__name__}"
-            if error != self._last_error:  # by type: the turns hold the visitor's words
-                _say(report, error)
-                self._last_error = error
-            return None
-        self._last_error = ""
-        if result.applied or result.dead:
-            _say(report, f"spool: {result.applied} applied, {result.waiting} waiting, "
-                 f"{result.dead} set aside")
-        return result
-
-    def _appliers(self) -> dict[str, Apply]:
-        if self._apply is None:
-            # Built on first need: only a worker that replays needs the conversation.
-            from bot.conversation.service import ConversationService
-            from bot.conversation.spool import store_appliers
-            from bot.parsing.bounds import use_bounds
-
-            rules = self._rules
-            use_bounds(rules.questions.bounds.to_bounds())  # as the action server parses
-            conv = ConversationService(self._factory, rules,
-                                max_questions=self._settings.max_questions)
-            self._apply = store_appliers(conv, self._factory)
-        return self._apply
-
-
-class RetentionClock:
-    """When the worker applies policies/retention.yml next: at start, then every `hours`
-    (0 = never); after a failure, again in a few minutes."""
-
-    RETRY_SECONDS = 300.0
-
-    def __init__(self, hours: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = hours * 3600.0
-        self.clock = clock
-        self.next_at = clock() if hours > 0 else float("inf")
-
-    def due(self) -> bool:
-        """Whether a retention pass is due now."""
-        return self.clock() >= self.next_at
-
-    def done(self, ok: bool) -> None:
-        """Schedule the next pass after one that succeeded (`ok`) or failed."""
-        wait = self.interval if ok else min(self.interval, self.RETRY_SECONDS)
-        self.next_at = self.clock() + wait
-
-
-def _apply_retention(settings: Settings, factory: sessionmaker[Session],
-                     policy: RetentionPolicy, retention: RetentionClock,
-                     report: Report | None) -> None:
-    # A failed pass must not hold delivery up: it is said once and tried again later.
-    from bot.ops.retention import retention_summary, run_retention
-
-    try:
-        result, events, lines = run_retention(settings, factory, policy)
-    except Exception as exc:  # noqa: BLE001 - a broken tracker never stops delivery
-        retention.done(ok=False)
-        _say(report, f"retention paused, will retry: {_first_line(exc)}")
-        return
-    retention.done(ok=True)
-    if result.deleted or result.anonymised or result.kept_for_handoff:
-        _say(report, retention_summary(result, events, lines, dry_run=False))
-
-
-def sources_from_settings(settings: Settings) -> Sources:
-    """Lead page links from PUBLIC_URL, the conversation from Rasa's HTTP API (RASA_TOKEN)."""
-    from bot.rasa_api import TranscriptUnavailable, fetch_transcript
-    from bot.web.links import lead_page_url
-
-    def transcript(ids: Sequence[str]) -> list[dict[str, Any]] | None:
-        if not settings.rasa_token:
-            return None  # the API cannot be read without it
-        try:
-            return [line.as_json() for line in fetch_transcript(settings, ids)]
-        except TranscriptUnavailable as exc:
-            log.warning("handoff transcript: %s; sending the visitor's answers instead", exc)
-            return None
-
-    return Sources(lead_url=lambda lead_id: lead_page_url(settings, lead_id),
-                   transcript=transcript, assistant=settings.assistant_name)
