@@ -38,6 +38,12 @@ FALLBACK_TEAM_NAME = "sales"
 # What a nurture lead is told after the conclusion about the follow-up e-mails they
 # agreed to or declined (nothing when they were not asked).
 CONSENT_NOTES = {True: "utter_consent_note_yes", False: "utter_consent_note_no"}
+# The redirects that name the visitor's language, and what is said instead when the lead's
+# language is not known (an unverified match keeps the lead's: it may have none).
+UNNAMED_LANGUAGE = {
+    "utter_redirect_language": "utter_redirect_language_unnamed",
+    "utter_redirect_person_language": "utter_redirect_person_language_unnamed",
+}
 
 
 def greeting(lead: store.Lead, conversation_id: str, verified: bool) -> Reply:
@@ -61,7 +67,7 @@ def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Repl
     sales), else that a colleague was asked, and for a way to reach the visitor if none.
     """
     if redirect_reason is not None:
-        return [Reply(f"utter_redirect_person_{redirect_reason}", language_values(lead))]
+        return [with_language(f"utter_redirect_person_{redirect_reason}", lead)]
     replies = [Reply("utter_human_requested")]
     if not lead.email and not lead.phone:
         replies.append(Reply("utter_human_needs_contact"))
@@ -71,7 +77,7 @@ def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Repl
 def redirected(outcome: str, lead: store.Lead | None) -> Reply:
     """The redirect a form ended with ("redirected:<reason>"), in honest words."""
     reason = outcome.split(":", 1)[1] if ":" in outcome else "off_topic"
-    return Reply(f"utter_redirect_{reason}", language_values(lead))
+    return with_language(f"utter_redirect_{reason}", lead)
 
 
 def conclusion(lead: store.Lead | None,
@@ -125,10 +131,14 @@ def name_part(name: Any) -> dict[str, str]:
     return {"name_part": f", {first_name}" if first_name else ""}
 
 
-def language_values(lead: store.Lead | None) -> dict[str, str]:
-    """The language's name for "a colleague who speaks <language> will follow up"."""
+def with_language(response: str, lead: store.Lead | None) -> Reply:
+    """A redirect with the name of the lead's language ("a colleague who speaks Swedish"),
+    or, for a lead whose language is not known, the response that does without it.
+    """
     code = lead.language if lead is not None else None
-    return {"language_name": language_name(code) if code else "your language"}
+    if code:
+        return Reply(response, {"language_name": language_name(code)})
+    return Reply(UNNAMED_LANGUAGE.get(response, response))
 
 
 def consent_note(lead: store.Lead | None) -> list[Reply]:

@@ -127,6 +127,26 @@ def test_the_consent_notes_say_yes_and_no() -> None:
     assert "We won't e-mail you" in said(Reply("utter_consent_note_no"))
 
 
+@pytest.mark.parametrize(("outcome", "response"), [
+    ("redirected:language", "utter_redirect_language"),
+    ("redirected:support", "utter_redirect_support"),
+])
+def test_a_redirect_names_the_language_on_record(outcome: str, response: str) -> None:
+    swedish = replies.redirected(outcome, store.Lead(language="sv"))
+    assert swedish == Reply(response, {"language_name": "Swedish"})
+    said(swedish)
+
+
+def test_a_language_redirect_without_a_language_on_record_says_so_in_the_domain() -> None:
+    unnamed = replies.redirected("redirected:language", store.Lead())
+    assert unnamed == Reply("utter_redirect_language_unnamed")
+    assert "a colleague who speaks your language" in said(unnamed)
+    person = replies.person_requested(store.Lead(), "language")
+    assert person == [Reply("utter_redirect_person_language_unnamed")]
+    assert "speaks your language" in said(person[0])
+    assert replies.redirected("redirected:support", None) == Reply("utter_redirect_support")
+
+
 def literals(module: str) -> list[str]:
     """The module's string literals (f-strings' text too), docstrings left out."""
     tree = ast.parse((ROOT / module).read_text())
@@ -143,5 +163,5 @@ def literals(module: str) -> list[str]:
 def test_no_visitor_sentence_is_left_in_python(module: str) -> None:
     text = "\n".join(literals(module))
     for words in ("will reach out", "from our", "pick a time", "e-mail you", "come back",
-                  "this ", "tomorrow ", "on "):
+                  "this ", "tomorrow ", "on ", "your language"):
         assert words not in text, f"{module} still says {words!r}"
