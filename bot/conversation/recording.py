@@ -20,7 +20,7 @@ from bot.conversation.planner import Askable, PlanState, QuestionPlan
 from bot.conversation.reading import LANGUAGE_REASON, tells_language, unscored
 from bot.conversation.redeciding import assignment_for, current_owner, hand_over, rescore_lead
 from bot.conversation.turn import LANGUAGE_SLOT, ON_FILE, UNKNOWN, Turn, TurnResult
-from bot.decisions.ownership import Assignment, follow_up_time, visitor_message
+from bot.decisions.ownership import Assignment, FollowUp, follow_up_time
 from bot.parsing.email import parse_email
 from bot.parsing.facts import Context, Fact, find_facts
 from bot.policies.loader import Policies
@@ -310,14 +310,14 @@ def hand_to_person(session: Session, lead: store.Lead, conversation_id: str, at:
 
 
 def follow_up(session: Session, lead: store.Lead | None, now: datetime,
-              routing: RoutingPolicy) -> str:
-    """Who will reach out and when ("Dana from our EMEA team will reach out today")."""
+              routing: RoutingPolicy) -> tuple[Assignment, FollowUp] | None:
+    """Who will reach out to the lead and when (None without a lead)."""
     if lead is None:
-        return ""
+        return None
     owner_id = current_owner(lead)
     if owner_id and routing.has_owner(owner_id):
         assignment = Assignment(routing.owner(owner_id), routing.team_of(owner_id),
                                 "assigned")
     else:
         assignment = assignment_for(session, lead, routing)
-    return visitor_message(assignment, follow_up_time(assignment.owner, now))
+    return assignment, follow_up_time(assignment.owner, now)

@@ -1,7 +1,9 @@
 """What the assistant says, as domain responses (`Reply`) and the values that fill them.
 
 Pure: the lead (read, never written) or plain values in, replies out. Which reply a turn
-needs is decided in bot/conversation/service.py; the words are in domain.yml.
+needs is decided in bot/conversation/service.py; the words are in domain.yml, every one:
+here are only the values that fill them (names, links, the team, the part of day) and
+which response is said.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from bot import store
 from bot.conversation.reading import noted
 from bot.conversation.turn import Reply
+from bot.decisions.ownership import Assignment, FollowUp, When
 from bot.parsing.fields import Fact
 from bot.parsing.language import language_name
 
@@ -20,9 +23,26 @@ NEXT_STEPS = {
     "nurture": "utter_next_nurture",
     "disqualified": "utter_next_disqualified",
 }
-CONSENT_WORDS = {
-    True: "We'll e-mail you a few resources and check back when the timing is right. ",
-    False: "We won't e-mail you; come back whenever it suits you. ",
+# What a qualified lead is told after the conclusion: who reaches out, by when they do.
+FOLLOW_UP_RESPONSES: dict[When, str] = {
+    "today": "utter_follow_up_today",
+    "this_part_of_day": "utter_follow_up_this_part_of_day",
+    "tomorrow": "utter_follow_up_tomorrow",
+    "weekday": "utter_follow_up_weekday",
+}
+# The owner's booking link, said after who reaches out when the owner has one.
+BOOKING_RESPONSE = "utter_follow_up_booking"
+# The fallback owner belongs to no routing team: the visitor hears them as from this one
+# (a team name, a value like routing.yml's `teams[].name`).
+FALLBACK_TEAM_NAME = "sales"
+# What a nurture lead is told after the conclusion about the follow-up e-mails they
+# agreed to or declined (nothing when they were not asked).
+CONSENT_NOTES = {True: "utter_consent_note_yes", False: "utter_consent_note_no"}
+# The redirects that name the visitor's language, and what is said instead when the lead's
+# language is not known (an unverified match keeps the lead's: it may have none).
+UNNAMED_LANGUAGE = {
+    "utter_redirect_language": "utter_redirect_language_unnamed",
+    "utter_redirect_person_language": "utter_redirect_person_language_unnamed",
 }
 
 
@@ -47,7 +67,7 @@ def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Repl
     sales), else that a colleague was asked, and for a way to reach the visitor if none.
     """
     if redirect_reason is not None:
-        return [Reply(f"utter_redirect_person_{redirect_reason}", language_values(lead))]
+        return [with_language(f"utter_redirect_person_{redirect_reason}", lead)]
     replies = [Reply("utter_human_requested")]
     if not lead.email and not lead.phone:
         replies.append(Reply("utter_human_needs_contact"))
@@ -57,19 +77,41 @@ def person_requested(lead: store.Lead, redirect_reason: str | None) -> list[Repl
 def redirected(outcome: str, lead: store.Lead | None) -> Reply:
     """The redirect a form ended with ("redirected:<reason>"), in honest words."""
     reason = outcome.split(":", 1)[1] if ":" in outcome else "off_topic"
-    return Reply(f"utter_redirect_{reason}", language_values(lead))
+    return with_language(f"utter_redirect_{reason}", lead)
 
 
-def conclusion(lead: store.Lead | None, follow_up: str) -> Reply:
-    """What happens next, by the lead's status (`follow_up`: who reaches out and when)."""
+def conclusion(lead: store.Lead | None,
+               follow_up: tuple[Assignment, FollowUp] | None = None) -> list[Reply]:
+    """What happens next, by the lead's status, then what it depends on in the order the
+    visitor reads it: who reaches out and when (`follow_up`, for a qualified lead), or
+    what a nurture lead said about follow-up e-mails.
+    """
     status = lead.status if lead else "in_progress"
     values = {
         **name_part(lead.name if lead is not None else None),
         "email_part": f" at {lead.email}" if lead and lead.email else "",
-        "consent_part": consent_part(lead),
-        "follow_up": follow_up if status == "qualified" else "",
     }
-    return Reply(NEXT_STEPS.get(status, "utter_next_in_progress"), values)
+    replies = [Reply(NEXT_STEPS.get(status, "utter_next_in_progress"), values)]
+    if status == "qualified" and follow_up is not None:
+        replies += follow_up_replies(*follow_up)
+    if status == "nurture":
+        replies += consent_note(lead)
+    return replies
+
+
+def follow_up_replies(assignment: Assignment, follow_up: FollowUp) -> list[Reply]:
+    """Who will reach out and when, then the owner's booking link if they have one."""
+    owner = assignment.owner
+    values = {
+        "owner_first_name": owner.first_name,
+        "team": assignment.team.name if assignment.team is not None else FALLBACK_TEAM_NAME,
+        "part_of_day": follow_up.part_of_day,
+        "weekday": follow_up.weekday,
+    }
+    replies = [Reply(FOLLOW_UP_RESPONSES[follow_up.when], values)]
+    if owner.booking_url:
+        replies.append(Reply(BOOKING_RESPONSE, {"booking_url": owner.booking_url}))
+    return replies
 
 
 def unverified_conclusion(said_here: dict[str, Any]) -> Reply:
@@ -89,14 +131,18 @@ def name_part(name: Any) -> dict[str, str]:
     return {"name_part": f", {first_name}" if first_name else ""}
 
 
-def language_values(lead: store.Lead | None) -> dict[str, str]:
-    """The language's name for "a colleague who speaks <language> will follow up"."""
+def with_language(response: str, lead: store.Lead | None) -> Reply:
+    """A redirect with the name of the lead's language ("a colleague who speaks Swedish"),
+    or, for a lead whose language is not known, the response that does without it.
+    """
     code = lead.language if lead is not None else None
-    return {"language_name": language_name(code) if code else "your language"}
+    if code:
+        return Reply(response, {"language_name": language_name(code)})
+    return Reply(UNNAMED_LANGUAGE.get(response, response))
 
 
-def consent_part(lead: store.Lead | None) -> str:
+def consent_note(lead: store.Lead | None) -> list[Reply]:
     """What the visitor agreed to about follow-up e-mails, if they were asked."""
     if lead is None or lead.consent_follow_up is None:
-        return ""
-    return CONSENT_WORDS[bool(lead.consent_follow_up)]
+        return []
+    return [Reply(CONSENT_NOTES[bool(lead.consent_follow_up)])]

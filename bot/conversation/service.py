@@ -260,8 +260,8 @@ class ConversationService:
                 return [replies.unverified_conclusion(recording.said_here(lead, conversation_id))]
             qualified = lead is not None and lead.status == "qualified"
             follow_up = (recording.follow_up(session, lead, self._now(), self._rules.routing)
-                         if qualified else "")
-            return [replies.conclusion(lead, follow_up)]
+                         if qualified else None)
+            return replies.conclusion(lead, follow_up)
 
 
 def _finish(result: TurnResult, outcome: str) -> TurnResult:

@@ -4,6 +4,9 @@ The first rule whose every condition holds names the team; no rule matches -> th
 `fallback_owner`. Round-robin is remembered across restarts without new state: `route` takes
 how many handoffs each owner already has (the store's `handoffs.owner` column) and picks the
 team member with the fewest, ties in the team's order.
+
+No words for the visitor here: `follow_up_time` says which kind of moment the owner
+reaches out at (`When`); bot/conversation/replies.py picks the domain.yml response for it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Literal
 
 from bot.decisions.profile import LeadProfile
 from bot.policies.routing import (
@@ -61,16 +65,38 @@ def route(profile: LeadProfile, policy: RoutingPolicy, assigned: Mapping[str, in
 
 # ----------------------------------------------------------------- when
 
+# When the owner reaches out, as the kind of moment the visitor's words are chosen by (the
+# words themselves are domain.yml's `utter_follow_up_<when>`): inside working hours
+# "today"; else the next start, later today ("this_part_of_day"), tomorrow, or on a named
+# weekday further away.
+When = Literal["today", "this_part_of_day", "tomorrow", "weekday"]
+PartOfDay = Literal["morning", "afternoon", "evening"]
+
 
 @dataclass(frozen=True)
 class FollowUp:
-    """When the owner will reach out: words for the visitor and the time (owner's zone)."""
+    """When the owner will reach out: the kind of moment and the time (owner's zone).
 
-    when_text: str
+    For "today" `at` is the owner's local now; otherwise the start of their next working
+    hours, whose part of day and weekday the visitor is told.
+    """
+
+    when: When
     at: datetime
 
+    @property
+    def part_of_day(self) -> PartOfDay:
+        """"morning", "afternoon" or "evening" of `at` (a value the responses fill in)."""
+        return part_of_day(self.at.time())
 
-def _part_of_day(start: time) -> str:
+    @property
+    def weekday(self) -> str:
+        """The weekday of `at` by name ("Monday"), a value the responses fill in."""
+        return DAY_NAMES[self.at.weekday()]
+
+
+def part_of_day(start: time) -> PartOfDay:
+    """The part of the day a time falls in: before noon, before 17:00, or later."""
     if start.hour < 12:
         return "morning"
     return "afternoon" if start.hour < 17 else "evening"
@@ -78,7 +104,7 @@ def _part_of_day(start: time) -> str:
 
 def follow_up_time(owner: Owner, now: datetime) -> FollowUp:
     """"today" inside the owner's working hours (their time zone), else the next start:
-    "this morning", "tomorrow morning" or "on Monday morning".
+    later today, tomorrow, or on a weekday further away.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -92,25 +118,12 @@ def follow_up_time(owner: Owner, now: datetime) -> FollowUp:
         if not hours.works_on(day) or (ahead == 0 and local.time() >= hours.start):
             continue
         at = datetime.combine(day, hours.start, tzinfo=owner.zone)
-        part = _part_of_day(hours.start)
-        if ahead == 0:
-            text = f"this {part}"
-        elif ahead == 1:
-            text = f"tomorrow {part}"
-        else:
-            text = f"on {DAY_NAMES[day.weekday()]} {part}"
-        return FollowUp(text, at)
+        return FollowUp(_when_ahead(ahead), at)
     raise AssertionError("working_hours.days is never empty")  # pragma: no cover
 
 
-def visitor_message(assignment: Assignment, follow_up: FollowUp) -> str:
-    """The visitor's words for who follows up and when.
-
-    E.g. "Dana from our EMEA team will reach out today. Prefer to pick a time? <link>"
-    """
-    team = assignment.team.name if assignment.team is not None else "sales"
-    owner = assignment.owner
-    text = f"{owner.first_name} from our {team} team will reach out {follow_up.when_text}."
-    if owner.booking_url:
-        text += f" Prefer to pick a time? {owner.booking_url}"
-    return text
+def _when_ahead(ahead: int) -> When:
+    """The kind of moment a start `ahead` days from today is."""
+    if ahead == 0:
+        return "this_part_of_day"
+    return "tomorrow" if ahead == 1 else "weekday"

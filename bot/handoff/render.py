@@ -97,7 +97,7 @@ def summary_context(record: Mapping[str, Any], assignment: Assignment, follow_up
             "rule": assignment.rule,
         },
         "follow_up": {
-            "when_text": follow_up.when_text, "at": follow_up.at.isoformat(),
+            "when_text": when_text(follow_up), "at": follow_up.at.isoformat(),
             "local": follow_up.at.strftime("%a %d %b %H:%M %Z"),
         },
         "next_step": _next_step(record, assignment, follow_up),
@@ -226,9 +226,19 @@ def reach_text(record: Mapping[str, Any]) -> str:
             "(`leadbot takeover` answers them there)")
 
 
+def when_text(follow_up: FollowUp) -> str:
+    """The rep's words for when the visitor expects them ("tomorrow morning"): the same
+    moment the visitor was told in domain.yml's words (`utter_follow_up_<when>`).
+    """
+    part = follow_up.part_of_day
+    words = {"today": "today", "this_part_of_day": f"this {part}",
+             "tomorrow": f"tomorrow {part}", "weekday": f"on {follow_up.weekday} {part}"}
+    return words[follow_up.when]
+
+
 def _next_step(record: Mapping[str, Any], assignment: Assignment, follow_up: FollowUp) -> str:
     who = (record.get("name") or "the visitor").split()[0]
-    step = (f"Reach out to {who} {follow_up.when_text} "
+    step = (f"Reach out to {who} {when_text(follow_up)} "
             f"({follow_up.at.strftime('%a %H:%M %Z')}): they were told to expect it")
     gaps = []
     if record.get("authority") not in ("decision_maker",):

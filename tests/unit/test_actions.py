@@ -480,9 +480,13 @@ def test_a_qualified_lead_is_routed_to_an_owner_and_told_who_follows_up(conv,
     dispatcher = CollectingDispatcher()
     t = tracker("thanks", requested=None, slots={**slots, "outcome": "completed"})
     asyncio.run(conclude.ActionConclude().run(dispatcher, t, DOMAIN))
-    message = dispatcher.messages[0]
-    assert message["response"] == "utter_next_qualified"
-    assert "will reach out" in message["follow_up"]
+    said = [m["response"] for m in dispatcher.messages]
+    assert said[0] == "utter_next_qualified" and said[1].startswith("utter_follow_up_")
+    assert said[2:] == ["utter_follow_up_booking"]  # every repo owner has a booking link
+    who = dispatcher.messages[1]
+    owner = POLICIES.routing.owner(lead["handoff"]["owner"])
+    assert who["owner_first_name"] == owner.first_name
+    assert dispatcher.messages[2]["booking_url"].startswith("https://")
 
 
 def test_a_qualified_lead_reaches_sales_only_once_it_can_be_reached(conv, session_factory):

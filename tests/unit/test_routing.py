@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.decisions.ownership import FollowUp, follow_up_time, route, visitor_message
+from bot.decisions.ownership import FollowUp, follow_up_time, route
 from bot.decisions.profile import LeadProfile
+from bot.handoff.render import when_text
 from bot.policies.base import PolicyError
 from bot.policies.routing import Owner, RoutingPolicy, load_routing
 from tests.unit.repo_policies import POLICIES
@@ -140,27 +141,27 @@ def at(year: int, month: int, day: int, hour: int, minute: int,
 
 def test_inside_working_hours_is_today() -> None:
     follow = follow_up_time(dana(), at(2026, 3, 4, 10, 0))  # a Wednesday
-    assert follow.when_text == "today"
-    assert follow_up_time(dana(), at(2026, 3, 4, 9, 0)).when_text == "today"  # start included
+    assert when_text(follow) == "today"
+    assert when_text(follow_up_time(dana(), at(2026, 3, 4, 9, 0))) == "today"  # start included
 
 
 def test_after_hours_is_tomorrow_morning() -> None:
     follow = follow_up_time(dana(), at(2026, 3, 4, 17, 30))  # end excluded
-    assert follow.when_text == "tomorrow morning"
+    assert when_text(follow) == "tomorrow morning"
     assert follow.at == at(2026, 3, 5, 9, 0)
 
 
 def test_before_hours_is_this_morning() -> None:
     follow = follow_up_time(dana(), at(2026, 3, 4, 7, 15))
-    assert (follow.when_text, follow.at) == ("this morning", at(2026, 3, 4, 9, 0))
+    assert (when_text(follow), follow.at) == ("this morning", at(2026, 3, 4, 9, 0))
 
 
 def test_weekend_names_the_day() -> None:
     friday_night = follow_up_time(dana(), at(2026, 3, 6, 20, 0))
-    assert friday_night.when_text == "on Monday morning"
+    assert when_text(friday_night) == "on Monday morning"
     assert friday_night.at == at(2026, 3, 9, 9, 0)
     sunday = follow_up_time(dana(), at(2026, 3, 8, 12, 0))
-    assert sunday.when_text == "tomorrow morning"  # Monday is one day away
+    assert when_text(sunday) == "tomorrow morning"  # Monday is one day away
 
 
 def test_another_time_zone() -> None:
@@ -168,21 +169,21 @@ def test_another_time_zone() -> None:
     # midnight in Tokyo (Saturday: next start is Monday).
     now = datetime(2026, 3, 6, 15, 0, tzinfo=timezone.utc)
     by_id = {o.id: o for o in POLICY.owners}
-    assert follow_up_time(by_id["dana"], now).when_text == "today"
-    assert follow_up_time(by_id["maria"], now).when_text == "today"
+    assert when_text(follow_up_time(by_id["dana"], now)) == "today"
+    assert when_text(follow_up_time(by_id["maria"], now)) == "today"
     tokyo = follow_up_time(by_id["kenji"], now)
-    assert tokyo.when_text == "on Monday morning"
+    assert when_text(tokyo) == "on Monday morning"
     assert tokyo.at == datetime(2026, 3, 9, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     # 23:00 UTC Thursday is 18:00 in New York (after hours) -> Friday morning = tomorrow.
     late = follow_up_time(by_id["maria"], datetime(2026, 3, 5, 23, 0, tzinfo=timezone.utc))
-    assert late.when_text == "tomorrow morning"
+    assert when_text(late) == "tomorrow morning"
 
 
 def test_afternoon_shift_and_weekend_worker() -> None:
     shift = Owner.model_validate(owner("sam", days=["sat", "sun"], start="13:00", end="21:00"))
-    assert follow_up_time(shift, at(2026, 3, 7, 14, 0)).when_text == "today"
-    assert follow_up_time(shift, at(2026, 3, 7, 10, 0)).when_text == "this afternoon"
-    assert follow_up_time(shift, at(2026, 3, 9, 10, 0)).when_text == "on Saturday afternoon"
+    assert when_text(follow_up_time(shift, at(2026, 3, 7, 14, 0))) == "today"
+    assert when_text(follow_up_time(shift, at(2026, 3, 7, 10, 0))) == "this afternoon"
+    assert when_text(follow_up_time(shift, at(2026, 3, 9, 10, 0))) == "on Saturday afternoon"
 
 
 def test_naive_now_is_refused() -> None:
@@ -190,14 +191,26 @@ def test_naive_now_is_refused() -> None:
         follow_up_time(dana(), datetime(2026, 3, 4, 10, 0))
 
 
-def test_visitor_message() -> None:
-    assignment = route(LeadProfile(country="DE"), POLICY, {})
-    message = visitor_message(assignment, FollowUp("today", at(2026, 3, 4, 10, 0)))
-    assert message == ("Dana from our EMEA team will reach out today. "
-                       "Prefer to pick a time? https://meet.example.com/dana")
-    fallback = route(LeadProfile(), POLICY, {})
-    text = visitor_message(fallback, FollowUp("on Monday morning", at(2026, 3, 9, 9, 0)))
-    assert text.startswith("Fay from our sales team will reach out on Monday morning.")
+def test_the_kind_of_moment_and_its_values() -> None:
+    today = follow_up_time(dana(), at(2026, 3, 4, 10, 0))  # a Wednesday, inside hours
+    assert (today.when, today.at) == ("today", at(2026, 3, 4, 10, 0))
+    early = follow_up_time(dana(), at(2026, 3, 4, 7, 15))
+    assert (early.when, early.part_of_day) == ("this_part_of_day", "morning")
+    evening = follow_up_time(dana(), at(2026, 3, 4, 18, 0))
+    assert (evening.when, evening.part_of_day, evening.weekday) == (
+        "tomorrow", "morning", "Thursday")
+    weekend = follow_up_time(dana(), at(2026, 3, 7, 12, 0))  # Saturday
+    assert (weekend.when, weekend.part_of_day, weekend.weekday) == (
+        "weekday", "morning", "Monday")
+    shift = Owner.model_validate(owner("sam", days=["sat"], start="18:00", end="23:00"))
+    assert follow_up_time(shift, at(2026, 3, 7, 12, 0)).part_of_day == "evening"
+
+
+def test_the_rep_is_told_the_moment_as_the_visitor_was() -> None:
+    monday = at(2026, 3, 9, 9, 0)
+    assert [when_text(FollowUp(when, monday)) for when in (
+        "today", "this_part_of_day", "tomorrow", "weekday")] == [
+        "today", "this morning", "tomorrow morning", "on Monday morning"]
 
 
 def test_repository_routing_yml_loads_and_routes() -> None:
