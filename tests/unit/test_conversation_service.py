@@ -18,6 +18,7 @@ from bot.conversation.service import ConversationService
 from bot.conversation.turn import Turn, TurnResult
 from bot.store.decision_log import LOGGER_NAME
 from tests.unit.repo_policies import POLICIES
+from tests.unit.stored import lead_of
 
 KEY = b"service-test-visitor-key"
 TODAY = date(2026, 11, 23)
@@ -56,13 +57,6 @@ class Visitor:
         self.slots.update(result.slots)
         self.asked = result.next_slot
         return result
-
-
-def lead_of(factory: Factory, sender: str) -> dict[str, Any]:
-    with store.session_scope(factory) as session:
-        lead = store.lead_for_conversation(session, sender)
-        assert lead is not None
-        return store.lead_record(lead)
 
 
 def responses(result: TurnResult) -> list[str]:

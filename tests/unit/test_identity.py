@@ -19,6 +19,7 @@ from bot.conversation.turn import Turn
 from bot.settings import load_settings
 from bot.web import app as web_app
 from tests.unit.repo_policies import POLICIES
+from tests.unit.stored import lead_of
 
 KEY = b"test-visitor-secret"
 TODAY = date(2026, 11, 23)
@@ -184,13 +185,6 @@ class Chat:
                 self.conv.conclude(self.sender, self.slots.get("outcome"))]
         self.replies += said
         return said
-
-
-def lead_of(factory: Factory, sender: str) -> dict[str, Any]:
-    with store.session_scope(factory) as session:
-        lead = store.lead_for_conversation(session, sender)
-        assert lead is not None
-        return store.lead_record(lead)
 
 
 def handoffs(factory: Factory, lead_id: str) -> list[tuple[str, str]]:
