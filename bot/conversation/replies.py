@@ -37,7 +37,9 @@ BOOKING_RESPONSE = "utter_follow_up_booking"
 FALLBACK_TEAM_NAME = "sales"
 # What a nurture lead is told after the conclusion about the follow-up e-mails they
 # agreed to or declined (nothing when they were not asked).
-CONSENT_NOTES = {True: "utter_consent_note_yes", False: "utter_consent_note_no"}
+# A nurture lead asked about follow-up e-mails hears their answer inside the same message.
+NURTURE_WITH_CONSENT = {
+    True: "utter_next_nurture_emails_yes", False: "utter_next_nurture_emails_no"}
 # The redirects that name the visitor's language, and what is said instead when the lead's
 # language is not known (an unverified match keeps the lead's: it may have none).
 UNNAMED_LANGUAGE = {
@@ -84,18 +86,16 @@ def conclusion(lead: store.Lead | None,
                follow_up: tuple[Assignment, FollowUp] | None = None) -> list[Reply]:
     """What happens next, by the lead's status, then what it depends on in the order the
     visitor reads it: who reaches out and when (`follow_up`, for a qualified lead), or
-    what a nurture lead said about follow-up e-mails.
+    what a nurture lead said about follow-up e-mails (inside the one nurture message).
     """
     status = lead.status if lead else "in_progress"
     values = {
         **name_part(lead.name if lead is not None else None),
         "email_part": f" at {lead.email}" if lead and lead.email else "",
     }
-    replies = [Reply(NEXT_STEPS.get(status, "utter_next_in_progress"), values)]
+    replies = [Reply(next_steps_response(lead, status), values)]
     if status == "qualified" and follow_up is not None:
         replies += follow_up_replies(*follow_up)
-    if status == "nurture":
-        replies += consent_note(lead)
     return replies
 
 
@@ -141,8 +141,10 @@ def with_language(response: str, lead: store.Lead | None) -> Reply:
     return Reply(UNNAMED_LANGUAGE.get(response, response))
 
 
-def consent_note(lead: store.Lead | None) -> list[Reply]:
-    """What the visitor agreed to about follow-up e-mails, if they were asked."""
-    if lead is None or lead.consent_follow_up is None:
-        return []
-    return [Reply(CONSENT_NOTES[bool(lead.consent_follow_up)])]
+def next_steps_response(lead: store.Lead | None, status: str) -> str:
+    """The conclusion's response for `status`; a nurture lead's also says what they answered
+    about follow-up e-mails, when they were asked.
+    """
+    if status == "nurture" and lead is not None and lead.consent_follow_up is not None:
+        return NURTURE_WITH_CONSENT[bool(lead.consent_follow_up)]
+    return NEXT_STEPS.get(status, "utter_next_in_progress")

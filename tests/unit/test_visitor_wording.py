@@ -1,7 +1,8 @@
 """Every word the visitor reads is domain.yml's: Python picks the response and its values.
 
-The follow-up of a qualified lead (who reaches out, when, the booking link) and the
-consent note of a nurture lead are responses of their own, said after the conclusion.
+The follow-up of a qualified lead (who reaches out, when, the booking link) is responses of
+its own, said after the conclusion; a nurture lead's answer about follow-up e-mails picks
+the variant of the nurture message that says it back.
 """
 
 from __future__ import annotations
@@ -106,15 +107,16 @@ def test_a_qualified_lead_hears_the_conclusion_then_who_follows_up() -> None:
         f"Prefer to pick a time? {assignment.owner.booking_url}")
 
 
-@pytest.mark.parametrize(("consent", "note"), [
-    (True, ["utter_consent_note_yes"]), (False, ["utter_consent_note_no"]), (None, []),
+@pytest.mark.parametrize(("consent", "response"), [
+    (True, "utter_next_nurture_emails_yes"), (False, "utter_next_nurture_emails_no"),
+    (None, "utter_next_nurture"),
 ])
 def test_a_nurture_lead_hears_what_they_said_to_follow_up_emails(
-        consent: bool | None, note: list[str]) -> None:
+        consent: bool | None, response: str) -> None:
     message = replies.conclusion(lead("nurture", consent))
-    assert [r.response for r in message] == ["utter_next_nurture", *note]
-    for reply in message:
-        said(reply)  # every variable has its value
+    assert [r.response for r in message] == [response]
+    text = said(message[0])  # every variable has its value
+    assert "this guide is a good start: http" in text
 
 
 def test_consent_is_only_noted_for_a_nurture_lead() -> None:
@@ -122,9 +124,11 @@ def test_consent_is_only_noted_for_a_nurture_lead() -> None:
     assert [r.response for r in message] == ["utter_next_disqualified"]
 
 
-def test_the_consent_notes_say_yes_and_no() -> None:
-    assert "We'll e-mail you" in said(Reply("utter_consent_note_yes"))
-    assert "We won't e-mail you" in said(Reply("utter_consent_note_no"))
+def test_the_consent_answer_is_said_back_before_the_guide() -> None:
+    yes = said(Reply("utter_next_nurture_emails_yes"))
+    no = said(Reply("utter_next_nurture_emails_no"))
+    assert yes.index("We'll e-mail you") < yes.index("this guide")
+    assert no.index("We won't e-mail you") < no.index("this guide")
 
 
 @pytest.mark.parametrize(("outcome", "response"), [
