@@ -18,7 +18,7 @@ from bot import store
 from bot.clock import as_utc
 from bot.conversation.planner import Askable, PlanState, QuestionPlan
 from bot.conversation.reading import LANGUAGE_REASON, tells_language, unscored
-from bot.conversation.redeciding import assignment_for, current_owner, hand_over, rescore_lead
+from bot.conversation.redeciding import current_owner, hand_over, owner_assignment, rescore_lead
 from bot.conversation.turn import LANGUAGE_SLOT, ON_FILE, UNKNOWN, Turn, TurnResult
 from bot.decisions.ownership import Assignment, FollowUp, follow_up_time
 from bot.parsing.email import parse_email
@@ -314,10 +314,5 @@ def follow_up(session: Session, lead: store.Lead | None, now: datetime,
     """Who will reach out to the lead and when (None without a lead)."""
     if lead is None:
         return None
-    owner_id = current_owner(lead)
-    if owner_id and routing.has_owner(owner_id):
-        assignment = Assignment(routing.owner(owner_id), routing.team_of(owner_id),
-                                "assigned")
-    else:
-        assignment = assignment_for(session, lead, routing)
+    assignment = owner_assignment(session, lead, routing, current_owner(lead))
     return assignment, follow_up_time(assignment.owner, now)

@@ -18,12 +18,27 @@ from bot.decisions.ownership import Assignment, route
 from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.decisions.rescore import LeadState, Redecision, SalesStep, redecide
 from bot.policies.loader import Policies
-from bot.policies.routing import RoutingPolicy
+from bot.policies.routing import FALLBACK_RULE, RoutingPolicy
+
+# Assignment.rule of an owner the lead already has (the handoff row's, not routed now).
+STORED_RULE = "stored"
 
 
 def assignment_for(session: Session, lead: store.Lead, routing: RoutingPolicy) -> Assignment:
     """Who owns this lead under policies/routing.yml; round-robin counts come from the store."""
     return route(lead_profile(lead), routing, store.handoffs_per_owner(session))
+
+
+def owner_assignment(session: Session | None, lead: store.Lead, routing: RoutingPolicy,
+                     owner_id: str | None) -> Assignment:
+    """The owner already given to the lead (`owner_id`, while routing.yml still has them);
+    else the lead routed now, or, with no session to count the round-robin, the fallback.
+    """
+    if owner_id and routing.has_owner(owner_id):
+        return Assignment(routing.owner(owner_id), routing.team_of(owner_id), STORED_RULE)
+    if session is None:
+        return Assignment(routing.owner(routing.fallback_owner), None, FALLBACK_RULE)
+    return assignment_for(session, lead, routing)
 
 
 def hand_over(session: Session, lead: store.Lead, reason: str, now: datetime,

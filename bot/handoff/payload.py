@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot.clock import as_utc
-from bot.conversation.redeciding import assignment_for
+from bot.conversation.redeciding import owner_assignment
 from bot.decisions.ownership import Assignment, follow_up_time
 from bot.handoff.render import (
     render_text,
@@ -24,7 +24,7 @@ from bot.handoff.render import (
     summary_variants,
     transcript_lines,
 )
-from bot.policies.routing import FALLBACK_RULE, RoutingPolicy
+from bot.policies.routing import RoutingPolicy
 from bot.store import Handoff, Lead, lead_record
 from bot.store.record import iso_utc
 from bot.vocabulary import DERIVED
@@ -32,7 +32,6 @@ from bot.vocabulary import DERIVED
 EVENTS = {"qualified": "lead.qualified", "visitor_request": "lead.requested_human"}
 UPDATED = "lead.updated"
 CONTEXT_KEY = "_context"
-STORED_RULE = "stored"  # Assignment.rule when the owner comes from the handoff row
 
 
 def handoff_event(session: Session, handoff: Handoff) -> str:
@@ -54,12 +53,7 @@ def handoff_assignment(session: Session | None, lead: Lead, handoff: Handoff,
     """The owner recorded on the handoff; if none (or no longer in routing.yml) the lead is
     routed now (with a session) or given to the fallback owner.
     """
-    if handoff.owner and routing.has_owner(handoff.owner):
-        return Assignment(routing.owner(handoff.owner), routing.team_of(handoff.owner),
-                          STORED_RULE)
-    if session is not None:
-        return assignment_for(session, lead, routing)
-    return Assignment(routing.owner(routing.fallback_owner), None, FALLBACK_RULE)
+    return owner_assignment(session, lead, routing, handoff.owner)
 
 
 def handoff_payload(lead: Lead, handoff: Handoff, routing: RoutingPolicy,
