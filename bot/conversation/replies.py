@@ -35,8 +35,6 @@ BOOKING_RESPONSE = "utter_follow_up_booking"
 # The fallback owner belongs to no routing team: the visitor hears them as from this one
 # (a team name, a value like routing.yml's `teams[].name`).
 FALLBACK_TEAM_NAME = "sales"
-# What a nurture lead is told after the conclusion about the follow-up e-mails they
-# agreed to or declined (nothing when they were not asked).
 # A nurture lead asked about follow-up e-mails hears their answer inside the same message.
 NURTURE_WITH_CONSENT = {
     True: "utter_next_nurture_emails_yes", False: "utter_next_nurture_emails_no"}
@@ -89,10 +87,8 @@ def conclusion(lead: store.Lead | None,
     what a nurture lead said about follow-up e-mails (inside the one nurture message).
     """
     status = lead.status if lead else "in_progress"
-    values = {
-        **name_part(lead.name if lead is not None else None),
-        "email_part": f" at {lead.email}" if lead and lead.email else "",
-    }
+    values = {**name_part(lead.name if lead is not None else None),
+              **email_part(lead.email if lead is not None else None)}
     replies = [Reply(next_steps_response(lead, status), values)]
     if status == "qualified" and follow_up is not None:
         replies += follow_up_replies(*follow_up)
@@ -118,17 +114,19 @@ def unverified_conclusion(said_here: dict[str, Any]) -> Reply:
     """The end of an unverified match: the same words whatever the lead holds, with only
     the name and e-mail this conversation gave itself (`said_here`).
     """
-    email = said_here.get("email")
-    return Reply("utter_next_unverified", {
-        **name_part(said_here.get("name")),
-        "email_part": f" at {email}" if isinstance(email, str) and email else "",
-    })
+    return Reply("utter_next_unverified", {**name_part(said_here.get("name")),
+                                           **email_part(said_here.get("email"))})
 
 
 def name_part(name: Any) -> dict[str, str]:
     """", Dana" for a greeting that names the visitor, "" without a name."""
     first_name = name.split(" ")[0] if isinstance(name, str) and name else ""
     return {"name_part": f", {first_name}" if first_name else ""}
+
+
+def email_part(email: Any) -> dict[str, str]:
+    """" at dana@example.com" for a conclusion that names the address, "" without one."""
+    return {"email_part": f" at {email}" if isinstance(email, str) and email else ""}
 
 
 def with_language(response: str, lead: store.Lead | None) -> Reply:
