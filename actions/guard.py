@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
@@ -49,15 +48,6 @@ def answer_failure(action: str, exc: BaseException, dispatcher: CollectingDispat
     except Exception as values_error:  # noqa: BLE001 - the settings may be what failed
         log.error("response values unavailable (%s)", type(values_error).__name__)
         dispatcher.utter_message(response=response)
-
-
-def minimal_turn(tracker: Tracker) -> Turn:
-    """A turn of the conversation with nothing but its id and the time: enough to keep a
-    request (for a person) when the tracker could not be read.
-    """
-    return Turn(conversation_id=tracker.sender_id, text="", intent=None,
-                intent_confidence=0.0, requested_slot=None, message_id=None,
-                at=datetime.now(timezone.utc))
 
 
 async def on_store(action: str, call: Callable[[Turn], T], turn: Turn) -> T | None:

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import response_values
+from bot.clock import utcnow
 from bot.conversation.turn import BOOKKEEPING_SLOTS, Reply, Turn
 from bot.parsing.fields import CONSENT, FIELDS
 
@@ -53,7 +54,7 @@ def _events_since_last_user(tracker: Tracker) -> tuple[dict[str, Any] | None, li
 
 def _utc(timestamp: float | None) -> datetime:
     if timestamp is None:
-        return datetime.now(timezone.utc)
+        return utcnow()
     return datetime.fromtimestamp(timestamp, tz=timezone.utc)
 
 

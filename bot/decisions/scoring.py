@@ -19,11 +19,12 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.clock import as_utc
 from bot.decisions.profile import EngagementSignal, LeadProfile
 from bot.parsing.email import email_domain, is_disposable, is_free_mail
 from bot.parsing.job_title import seniority
@@ -250,19 +251,14 @@ class _Event:
     ago: str
 
 
-def _utc(at: datetime) -> datetime:
-    # The contract says tz-aware UTC; a naive time is read as UTC rather than crashing.
-    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
-
-
 def _decay(at: datetime, now: datetime, half_life_days: float) -> float:
     """How much an activity at `at` still counts at `now` (a future one counts fully)."""
-    age_days = max(0.0, (_utc(now) - _utc(at)).total_seconds() / 86400)
+    age_days = max(0.0, (as_utc(now) - as_utc(at)).total_seconds() / 86400)
     return float(0.5 ** (age_days / half_life_days))
 
 
 def _ago(at: datetime, now: datetime) -> str:
-    days = int(max(0.0, (_utc(now) - _utc(at)).total_seconds()) // 86400)
+    days = int(max(0.0, (as_utc(now) - as_utc(at)).total_seconds()) // 86400)
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
@@ -273,7 +269,7 @@ def _tie_break(event: _Event) -> str:
 
 
 def _latest(events: Iterable[_Event]) -> _Event:
-    return max(events, key=lambda e: (_utc(e.activity.at), _tie_break(e)))
+    return max(events, key=lambda e: (as_utc(e.activity.at), _tie_break(e)))
 
 
 def _slug(name: str) -> str:
